@@ -1,0 +1,124 @@
+package handlers
+
+import (
+	"io"
+	"log/slog"
+	"reflect"
+	"sync"
+
+	"github.com/slogtree/slogtree/formatters"
+)
+
+// Stream is a writer shared by every handler of the process that writes to
+// the same underlying writer: one lock, so records never interleave. It is
+// Python's StreamHandler without the formatter: closing it never closes
+// the underlying writer.
+type Stream struct {
+	s          *sharedStream
+	terminator string
+	once       sync.Once
+}
+
+var _ io.WriteCloser = (*Stream)(nil)
+
+type sharedStream struct {
+	mu   sync.Mutex
+	w    io.Writer
+	buf  []byte
+	refs int // guarded by streams.mu
+	key  any
+}
+
+var streams = struct {
+	sync.Mutex
+	m map[any]*sharedStream
+}{m: map[any]*sharedStream{}}
+
+// StreamOptions configures [NewStream]. The zero value is the default.
+type StreamOptions struct {
+	// Terminator replaces the "\n" that ends each record. Default "\n".
+	Terminator string
+}
+
+// NewStream returns a Stream on w, sharing its lock with every other open
+// Stream on the same w. Nil options mean the defaults.
+func NewStream(w io.Writer, opts *StreamOptions) *Stream {
+	var key any = w
+	if w == nil || !reflect.TypeOf(w).Comparable() {
+		key = new(int) // not shareable: a lock of its own
+	}
+	streams.Lock()
+	s := streams.m[key]
+	if s == nil {
+		s = &sharedStream{w: w, key: key}
+		streams.m[key] = s
+	}
+	s.refs++
+	streams.Unlock()
+	st := &Stream{s: s}
+	if opts != nil && opts.Terminator != "" && opts.Terminator != "\n" {
+		st.terminator = opts.Terminator
+	}
+	return st
+}
+
+// Writer returns the underlying writer.
+func (s *Stream) Writer() io.Writer { return s.s.w }
+
+// Write writes p in one Write on the underlying writer, under the shared
+// lock, with a trailing "\n" replaced by the terminator.
+func (s *Stream) Write(p []byte) (int, error) {
+	return s.s.write(p, s.terminator)
+}
+
+func (s *sharedStream) write(p []byte, term string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writeLocked(p, term)
+}
+
+func (s *sharedStream) writeLocked(p []byte, term string) (int, error) {
+	if term == "" || len(p) == 0 || p[len(p)-1] != '\n' {
+		return s.w.Write(p)
+	}
+	s.buf = append(append(s.buf[:0], p[:len(p)-1]...), term...)
+	if _, err := s.w.Write(s.buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// Close releases the Stream's share of the lock table. The underlying
+// writer is not closed. Close is idempotent.
+func (s *Stream) Close() error {
+	s.once.Do(func() {
+		streams.Lock()
+		defer streams.Unlock()
+		if s.s.refs--; s.s.refs == 0 {
+			delete(streams.m, s.s.key)
+		}
+	})
+	return nil
+}
+
+// NewStreamHandler returns Python's StreamHandler: f's handler over a
+// [Stream] on w, behind a [Handler] with opts. A nil f is the default
+// pattern formatter (the bare message, attributes appended); nil sopts and
+// opts mean the defaults. Closing the handler does not close w.
+func NewStreamHandler(w io.Writer, f formatters.Formatter, sopts *StreamOptions, opts *Options) *Handler {
+	st := NewStream(w, sopts)
+	return New(formatterOrDefault(f).NewHandler(st), opts, st)
+}
+
+var defaultFormatter, _ = formatters.NewPattern(nil)
+
+func formatterOrDefault(f formatters.Formatter) formatters.Formatter {
+	if f == nil {
+		return defaultFormatter
+	}
+	return f
+}
+
+// Null is Python's NullHandler: it discards every record. A logger with a
+// NullHandler has a handler, so nothing reaches the last-resort handler.
+var Null slog.Handler = slog.DiscardHandler

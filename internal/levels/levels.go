@@ -1,0 +1,161 @@
+// Package levels converts between Python logging levels and slog levels.
+//
+// A Python level number n is the slog threshold ceil((n-20)*2/5): the
+// smallest integer slog level ℓ with 20+2.5ℓ >= n. The mapping is exact for
+// every integer slog level and keeps the >= order of thresholds.
+package levels
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Critical is Python's CRITICAL (50) as a slog level.
+const Critical = slog.Level(12)
+
+// All is the threshold that passes every record: Python's NOTSET on a
+// handler or on the root logger.
+const All = slog.Level(math.MinInt)
+
+// None is the threshold that passes no record.
+const None = slog.Level(math.MaxInt)
+
+// Level is a configured threshold. NotSet is Python's NOTSET (0): on a
+// non-root logger it means "inherit", elsewhere it passes everything.
+type Level struct {
+	Slog   slog.Level
+	NotSet bool
+}
+
+// Threshold returns the slog level a record must reach, with NOTSET read as
+// "everything passes".
+func (l Level) Threshold() slog.Level {
+	if l.NotSet {
+		return All
+	}
+	return l.Slog
+}
+
+// FromPython returns the slog threshold of Python level number n.
+func FromPython(n int) Level {
+	if n == 0 {
+		return Level{NotSet: true}
+	}
+	num := (n - 20) * 2
+	q := num / 5 // truncation is the ceiling for negative num
+	if num > 0 && num%5 != 0 {
+		q++
+	}
+	return Level{Slog: slog.Level(q)}
+}
+
+// PythonNumber returns Python's levelno for slog level l:
+// floor((40+5l)/2), exact for even l.
+func PythonNumber(l slog.Level) int {
+	n := 40 + 5*int(l)
+	if n < 0 && n%2 != 0 {
+		return n/2 - 1
+	}
+	return n / 2
+}
+
+var pyNames = map[string]Level{
+	"NOTSET":   {NotSet: true},
+	"DEBUG":    {Slog: slog.LevelDebug},
+	"INFO":     {Slog: slog.LevelInfo},
+	"WARNING":  {Slog: slog.LevelWarn},
+	"WARN":     {Slog: slog.LevelWarn},
+	"ERROR":    {Slog: slog.LevelError},
+	"CRITICAL": {Slog: Critical},
+	"FATAL":    {Slog: Critical},
+}
+
+// ErrBool is returned for a boolean level: Python accepts True as 1, which
+// is never what a config means.
+var ErrBool = errors.New("a boolean is not a level")
+
+// Parse reads a configured level: a Python name in any case (DEBUG, WARNING,
+// CRITICAL, NOTSET, ...), a slog name with an optional offset (WARN, INFO+2,
+// debug-4), or a Python level number (an int or an integral float).
+func Parse(v any) (Level, error) {
+	switch v := v.(type) {
+	case string:
+		return ParseName(v)
+	case bool:
+		return Level{}, ErrBool
+	case int:
+		return FromPython(v), nil
+	case int64:
+		return FromPython(int(v)), nil
+	case uint64:
+		if v > math.MaxInt32 {
+			return Level{}, fmt.Errorf("level %d out of range", v)
+		}
+		return FromPython(int(v)), nil
+	case float64:
+		if v != math.Trunc(v) || math.Abs(v) > math.MaxInt32 {
+			return Level{}, fmt.Errorf("level not an integer or a valid string: %v", v)
+		}
+		return FromPython(int(v)), nil
+	case nil:
+		return Level{}, errors.New("level is null")
+	default:
+		return Level{}, fmt.Errorf("level not an integer or a valid string: %v", v)
+	}
+}
+
+// ParseName reads a level name: a Python name in any case, or a slog name
+// with an optional signed offset.
+func ParseName(s string) (Level, error) {
+	name := strings.ToUpper(strings.TrimSpace(s))
+	if l, ok := pyNames[name]; ok {
+		return l, nil
+	}
+	base, off := name, 0
+	if i := strings.IndexAny(name, "+-"); i > 0 {
+		n, err := strconv.Atoi(name[i:])
+		if err != nil {
+			return Level{}, fmt.Errorf("unknown level: %q", s)
+		}
+		base, off = name[:i], n
+	}
+	l, ok := pyNames[base]
+	if !ok || l.NotSet {
+		return Level{}, fmt.Errorf("unknown level: %q", s)
+	}
+	return Level{Slog: l.Slog + slog.Level(off)}, nil
+}
+
+// Name returns Python's levelname for slog level l: DEBUG, INFO, WARNING,
+// ERROR or CRITICAL on an exact match, else "Level N" with N the Python number.
+func Name(l slog.Level) string {
+	switch l {
+	case slog.LevelDebug:
+		return "DEBUG"
+	case slog.LevelInfo:
+		return "INFO"
+	case slog.LevelWarn:
+		return "WARNING"
+	case slog.LevelError:
+		return "ERROR"
+	case Critical:
+		return "CRITICAL"
+	}
+	return "Level " + strconv.Itoa(PythonNumber(l))
+}
+
+// SlogName returns slog's name for l, with CRITICAL for Critical and above
+// (CRITICAL+1), for handlers that print slog-style level names.
+func SlogName(l slog.Level) string {
+	if l >= Critical {
+		if l == Critical {
+			return "CRITICAL"
+		}
+		return "CRITICAL+" + strconv.Itoa(int(l-Critical))
+	}
+	return l.String()
+}

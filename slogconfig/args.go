@@ -1,0 +1,143 @@
+package slogconfig
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"strings"
+
+	"github.com/slogtree/slogtree/formatters"
+)
+
+// HandlerConfig is what a [HandlerClass] builds from: one entry of the
+// "handlers" section with its values converted.
+type HandlerConfig struct {
+	// ID is the handler's id in the configuration.
+	ID string
+	// Args are the keyword arguments: the entry's keys other than class,
+	// (), level, formatter, filters and ".", with ext://, cfg:// and env://
+	// values converted. Every key is one of the class's Params.
+	Args map[string]any
+	// Props are the "." entry's properties, not converted, as in Python.
+	Props map[string]any
+	// Formatter is the configured formatter, or nil for the default (the
+	// bare message, attributes appended).
+	Formatter formatters.Formatter
+
+	refs map[string]slog.Handler
+}
+
+// Handler returns the built handler that the configuration names by id in
+// one of the class's Refs, with its level and filters in front.
+func (c *HandlerConfig) Handler(id string) slog.Handler { return c.refs[id] }
+
+// Format returns the configured formatter's handler over w.
+func (c *HandlerConfig) Format(w io.Writer) slog.Handler {
+	f := c.Formatter
+	if f == nil {
+		f = defaultFormatter
+	}
+	return f.NewHandler(w)
+}
+
+var defaultFormatter, _ = formatters.NewPattern(nil)
+
+// String returns the string argument key, or def when it is absent or null.
+func (c *HandlerConfig) String(key, def string) (string, error) {
+	return argString(c.Args, key, def)
+}
+
+// Bool returns the boolean argument key, or def when it is absent or null.
+func (c *HandlerConfig) Bool(key string, def bool) (bool, error) {
+	return argBool(c.Args, key, def)
+}
+
+// Int returns the integer argument key (an integral number), or def when it
+// is absent or null.
+func (c *HandlerConfig) Int(key string, def int) (int, error) {
+	return argInt(c.Args, key, def)
+}
+
+// FormatterConfig is what a [FormatterClass] builds from.
+type FormatterConfig struct {
+	// ID is the formatter's id in the configuration.
+	ID string
+	// Args are the entry's keys other than class and (), converted.
+	Args map[string]any
+	// Factory is true when the entry named its class with "()", Python's
+	// keyword-argument call: classes should then reject unknown keys.
+	Factory bool
+}
+
+func argString(args map[string]any, key, def string) (string, error) {
+	v, ok := args[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%s: want a string, got %s", key, describe(v))
+	}
+	return s, nil
+}
+
+func argBool(args map[string]any, key string, def bool) (bool, error) {
+	v, ok := args[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("%s: want a boolean, got %s", key, describe(v))
+	}
+	return b, nil
+}
+
+func argInt(args map[string]any, key string, def int) (int, error) {
+	v, ok := args[key]
+	if !ok || v == nil {
+		return def, nil
+	}
+	n, ok := toInt(v)
+	if !ok {
+		return 0, fmt.Errorf("%s: want an integer, got %s", key, describe(v))
+	}
+	return n, nil
+}
+
+// toInt accepts Go integers and integral floats (JSON numbers).
+func toInt(v any) (int, bool) {
+	switch v := v.(type) {
+	case int:
+		return v, true
+	case int64:
+		return int(v), true
+	case uint64:
+		if v <= math.MaxInt64 {
+			return int(v), true
+		}
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int(v), true
+		}
+	}
+	return 0, false
+}
+
+// describe renders a config value for an error message.
+func describe(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("%q", v)
+	case bool, int, int64, uint64, float64:
+		return fmt.Sprint(v)
+	case map[string]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	}
+	return strings.TrimPrefix(fmt.Sprintf("a %T", v), "a *")
+}

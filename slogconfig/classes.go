@@ -1,0 +1,193 @@
+package slogconfig
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/slogtree/slogtree/filters"
+	"github.com/slogtree/slogtree/formatters"
+	"github.com/slogtree/slogtree/handlers"
+)
+
+// streamClass is logging.StreamHandler(stream=sys.stderr).
+var streamClass = HandlerClass{
+	Params: []string{"stream"},
+	Props:  []string{"terminator"},
+	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		var w io.Writer = os.Stderr
+		if v, ok := c.Args["stream"]; ok && v != nil {
+			if w, ok = v.(io.Writer); !ok {
+				return nil, nil, fmt.Errorf("stream: want a writer such as \"ext://sys.stdout\", got %s", describe(v))
+			}
+		}
+		term, err := terminator(c.Props)
+		if err != nil {
+			return nil, nil, err
+		}
+		st := handlers.NewStream(w, &handlers.StreamOptions{Terminator: term})
+		return c.Format(st), st, nil
+	},
+}
+
+// fileClass is logging.FileHandler(filename, mode='a', encoding=None,
+// delay=False, errors=None).
+var fileClass = HandlerClass{
+	Params: []string{"filename", "mode", "encoding", "delay", "errors"},
+	Props:  []string{"terminator"},
+	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		name, err := c.String("filename", "")
+		if err != nil {
+			return nil, nil, err
+		}
+		if name == "" {
+			return nil, nil, fmt.Errorf("filename: required")
+		}
+		mode, err := c.String("mode", "a")
+		if err != nil {
+			return nil, nil, err
+		}
+		delay, err := c.Bool("delay", false)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkEncoding(c.Args); err != nil {
+			return nil, nil, err
+		}
+		if _, err := c.String("errors", ""); err != nil {
+			return nil, nil, err
+		}
+		term, err := terminator(c.Props)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := handlers.OpenFile(name, &handlers.FileOptions{Mode: mode, Delay: delay, Terminator: term})
+		if err != nil {
+			return nil, nil, err
+		}
+		return c.Format(f), f, nil
+	},
+}
+
+// nullClass is logging.NullHandler().
+var nullClass = HandlerClass{
+	New: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
+		return handlers.Null, nil, nil
+	},
+}
+
+func checkEncoding(args map[string]any) error {
+	enc, err := argString(args, "encoding", "")
+	if err != nil {
+		return err
+	}
+	switch strings.ToLower(strings.ReplaceAll(enc, "_", "-")) {
+	case "", "utf-8", "utf8", "ascii", "us-ascii":
+		return nil
+	}
+	return fmt.Errorf("encoding: only UTF-8 is supported, got %q", enc)
+}
+
+func terminator(props map[string]any) (string, error) {
+	return argString(props, "terminator", "")
+}
+
+// newPatternFormatter is logging.Formatter(fmt, datefmt, style, validate,
+// defaults), with the Go keys utc and extras.
+func newPatternFormatter(c *FormatterConfig) (formatters.Formatter, error) {
+	allowed := []string{"format", "fmt", "datefmt", "style", "validate", "defaults", "utc", "extras"}
+	if err := checkKeys(c, allowed); err != nil {
+		return nil, err
+	}
+	var opts formatters.PatternOptions
+	var err error
+	format, err := argString(c.Args, "format", "")
+	if err != nil {
+		return nil, err
+	}
+	if format == "" {
+		if format, err = argString(c.Args, "fmt", ""); err != nil {
+			return nil, err
+		}
+	}
+	opts.Format = format
+	if opts.DateFmt, err = argString(c.Args, "datefmt", ""); err != nil {
+		return nil, err
+	}
+	if opts.Style, err = argString(c.Args, "style", "%"); err != nil {
+		return nil, err
+	}
+	validate, err := argBool(c.Args, "validate", true)
+	if err != nil {
+		return nil, err
+	}
+	opts.NoValidate = !validate
+	if d, ok := c.Args["defaults"]; ok && d != nil {
+		m, ok := d.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("defaults: want a mapping, got %s", describe(d))
+		}
+		opts.Defaults = m
+	}
+	if opts.UTC, err = argBool(c.Args, "utc", false); err != nil {
+		return nil, err
+	}
+	if opts.Extras, err = argString(c.Args, "extras", formatters.ExtrasAppend); err != nil {
+		return nil, err
+	}
+	return formatters.NewPattern(&opts)
+}
+
+func newJSONFormatter(c *FormatterConfig) (formatters.Formatter, error) {
+	add, err := slogFormatterArgs(c)
+	if err != nil {
+		return nil, err
+	}
+	return formatters.NewJSON(&formatters.JSONOptions{AddSource: add}), nil
+}
+
+func newTextFormatter(c *FormatterConfig) (formatters.Formatter, error) {
+	add, err := slogFormatterArgs(c)
+	if err != nil {
+		return nil, err
+	}
+	return formatters.NewText(&formatters.TextOptions{AddSource: add}), nil
+}
+
+func slogFormatterArgs(c *FormatterConfig) (addSource bool, err error) {
+	if err := checkKeys(c, []string{"addSource", "format", "datefmt", "style", "validate", "defaults"}); err != nil {
+		return false, err
+	}
+	return argBool(c.Args, "addSource", false)
+}
+
+// checkKeys rejects unknown keys of a "()" formatter, as Python's call
+// would; a "class" formatter ignores them, as Python does.
+func checkKeys(c *FormatterConfig, allowed []string) error {
+	if !c.Factory {
+		return nil
+	}
+	for k := range c.Args {
+		if !slices.Contains(allowed, k) {
+			return fmt.Errorf("unexpected keyword argument %q", k)
+		}
+	}
+	return nil
+}
+
+// newNameFilter is logging.Filter(name='').
+func newNameFilter(args map[string]any) (filters.Filter, error) {
+	for k := range args {
+		if k != "name" {
+			return nil, fmt.Errorf("unexpected keyword argument %q", k)
+		}
+	}
+	name, err := argString(args, "name", "")
+	if err != nil {
+		return nil, err
+	}
+	return filters.Name(name), nil
+}

@@ -1,0 +1,110 @@
+package slogconfig
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+)
+
+// ErrNoVersion is the error of a configuration without a version key.
+var ErrNoVersion = errors.New("dictionary doesn't specify a version")
+
+// ErrUnsupportedVersion is wrapped by the error of a version other than 1.
+var ErrUnsupportedVersion = errors.New("unsupported version")
+
+// A PathError is one problem of a configuration, at a path such as
+// "handlers.file.formatter".
+type PathError struct {
+	Path string
+	Err  error
+}
+
+func (e *PathError) Error() string {
+	if e.Path == "" {
+		return e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
+func (e *PathError) Unwrap() error { return e.Err }
+
+// ConfigError is the error of a configuration that was refused: every
+// problem found, each with its path. A refused configuration changes
+// nothing.
+type ConfigError struct {
+	Problems []*PathError
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (e *ConfigError) Unwrap() []error {
+	errs := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		errs[i] = p
+	}
+	return errs
+}
+
+// problems collects the errors of one configuration.
+type problems []*PathError
+
+func (p *problems) add(path string, err error) {
+	if err == nil {
+		return
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		for _, q := range ce.Problems {
+			*p = append(*p, &PathError{Path: joinPath(path, q.Path), Err: q.Err})
+		}
+		return
+	}
+	*p = append(*p, &PathError{Path: path, Err: err})
+}
+
+func (p *problems) addf(path, format string, args ...any) {
+	p.add(path, fmt.Errorf(format, args...))
+}
+
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ConfigError{Problems: p}
+}
+
+func joinPath(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "." + b
+}
+
+// HandlerError is what the error handler receives when a handler fails
+// to handle a record.
+type HandlerError struct {
+	Handler string // the handler's id in the configuration
+	Logger  string // the logger the record was logged on
+	Record  slog.Record
+	Err     error
+}
+
+func (e *HandlerError) Error() string {
+	return fmt.Sprintf("handler %q, logger %q, message %q: %v", e.Handler, e.Logger, e.Record.Message, e.Err)
+}
+
+func (e *HandlerError) Unwrap() error { return e.Err }

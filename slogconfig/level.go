@@ -1,0 +1,17 @@
+package slogconfig
+
+import (
+	"log/slog"
+
+	"github.com/slogtree/slogtree/internal/levels"
+)
+
+// LevelCritical is Python's CRITICAL (50) as a slog level. DEBUG, INFO,
+// WARNING and ERROR are slog's own levels.
+//
+// A configuration may name a level in Python's way (DEBUG, warning,
+// CRITICAL, NOTSET, in any case), in slog's way (WARN, INFO+2, DEBUG-4) or
+// by Python number: n becomes the slog level ceil((n-20)*2/5), so 15 is
+// slog -2 and 11 is slog -3, and every integer slog level compares with
+// it exactly as its Python number would.
+const LevelCritical = slog.Level(levels.Critical)

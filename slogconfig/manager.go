@@ -1,0 +1,550 @@
+package slogconfig
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slogtree/slogtree/filters"
+	"github.com/slogtree/slogtree/handlers"
+	"github.com/slogtree/slogtree/internal/levels"
+)
+
+// Manager is one independent logger hierarchy, Python's logging.Manager
+// with its configuration: a tree of named loggers, the handlers a
+// configuration built, and the routes between them.
+//
+// # Reconfiguration
+//
+// A configuration is compiled and its handlers built off to the side; if
+// anything fails, it is closed again and the running configuration is left
+// as it was. Otherwise every logger is switched to its new route at once,
+// the records already on their way through the old routes are waited for,
+// and only then is what the new configuration no longer uses closed. Each
+// record is routed wholly by the old or wholly by the new configuration.
+//
+// Files are shared by absolute path: a configuration that keeps a file
+// keeps it open.
+//
+// A Manager is safe for concurrent use. Configurations are applied one at
+// a time.
+type Manager struct {
+	reg         *Registry
+	errh        func(error)
+	lastResort  *handlerObj // nil: print a one-time notice instead
+	ownsDefault bool
+
+	cfgMu       sync.Mutex // serialises configurations
+	defaultDone bool       // slog.SetDefault was called; guarded by cfgMu
+
+	mu     sync.Mutex // guards the tree, the logger states and m.gen
+	nodes  map[string]*node
+	lookup sync.Map // name -> *node, for lock-free Logger calls
+	root   *node
+	gen    *generation
+	named  map[string]*handlerObj // the handlers of the last full configuration, by id
+
+	notice sync.Once
+}
+
+// An Option configures a Manager made by [New].
+type Option interface {
+	apply(*Manager)
+}
+
+type optionFunc func(*Manager)
+
+func (f optionFunc) apply(m *Manager) { f(m) }
+
+// WithRegistry makes the Manager resolve class names and ext:// values in
+// r. The default is [DefaultRegistry].
+func WithRegistry(r *Registry) Option {
+	return optionFunc(func(m *Manager) { m.reg = r })
+}
+
+// WithErrorHandler sets the function that receives the errors of handlers
+// (a [*HandlerError]) and of closing what a configuration no longer uses.
+// The default prints Python's "--- Logging error ---" report on stderr.
+func WithErrorHandler(f func(error)) Option {
+	return optionFunc(func(m *Manager) { m.errh = f })
+}
+
+// WithLastResort sets the handler that gets WARNING and above of a logger
+// with no handler anywhere on its way to the root (Python's
+// logging.lastResort). The default writes the message to stderr; nil prints
+// Python's one-time "No handlers could be found" notice instead.
+func WithLastResort(h slog.Handler) Option {
+	return optionFunc(func(m *Manager) {
+		if h == nil {
+			m.lastResort = nil
+			return
+		}
+		m.lastResort = &handlerObj{id: "lastResort", inner: h, level: slog.LevelWarn, res: &resource{}}
+	})
+}
+
+// ownDefault makes the first configuration call slog.SetDefault.
+func ownDefault() Option {
+	return optionFunc(func(m *Manager) { m.ownsDefault = true })
+}
+
+// New returns a Manager with an unconfigured hierarchy: the root logger at
+// WARNING with no handlers, so records reach the last-resort handler.
+func New(opts ...Option) *Manager {
+	m := &Manager{reg: DefaultRegistry, nodes: map[string]*node{}}
+	m.errh = m.printError
+	WithLastResort(defaultLastResort()).apply(m)
+	for _, o := range opts {
+		o.apply(m)
+	}
+	m.gen = &generation{}
+	m.root = m.newNode("root", nil)
+	m.root.level = levels.Level{Slog: slog.LevelWarn}
+	m.root.route.Store(m.computeRoute(m.root, nil, levels.All, m.gen))
+	return m
+}
+
+func defaultLastResort() slog.Handler {
+	return defaultFormatter.NewHandler(handlers.NewStream(os.Stderr, nil))
+}
+
+// printError is the default error handler.
+func (m *Manager) printError(err error) {
+	fmt.Fprintf(os.Stderr, "--- Logging error ---\n%v\n", err)
+}
+
+func (m *Manager) report(err error) {
+	defer func() { _ = recover() }() // an error handler that panics must not take the caller down
+	m.errh(err)
+}
+
+// node is one named logger.
+type node struct {
+	m        *Manager
+	name     string
+	parent   *node
+	children []*node
+
+	// The logger's configured state, guarded by Manager.mu.
+	level     levels.Level
+	propagate bool
+	disabled  bool
+	handlers  []*handlerObj
+	filters   []filters.Filter
+
+	route  atomic.Pointer[route]
+	cache  atomic.Pointer[derived]
+	base   nodeHandler
+	logger *slog.Logger
+}
+
+// route is what a logger does with a record, computed when a configuration
+// is installed: the node's own filters, and the handlers of the node and
+// of its ancestors while propagate holds.
+type route struct {
+	gen     *generation
+	min     slog.Level // Enabled: the least level any target could take
+	level   slog.Level // the effective level; levels.None when disabled
+	eff     slog.Level // the effective level children inherit
+	chain   []*handlerObj
+	filters []filters.Filter // the node's own filters that look at records
+	targets []*handlerObj
+	notice  bool // no handler anywhere and no last resort
+}
+
+// generation is one installed configuration, counting the records in
+// flight through it.
+type generation struct {
+	active  atomic.Int64
+	retired atomic.Bool
+	res     []*resource
+}
+
+func (m *Manager) newNode(name string, parent *node) *node {
+	n := &node{m: m, name: name, parent: parent, propagate: true, level: levels.Level{NotSet: true}}
+	n.base = nodeHandler{n: n, cache: &n.cache}
+	n.logger = slog.New(&n.base)
+	return n
+}
+
+// isRoot reports whether name names the root logger.
+func isRoot(name string) bool { return name == "" || name == "root" }
+
+// node returns the node called name, creating it (with the route it gets
+// from its parent) if needed.
+func (m *Manager) node(name string) *node {
+	if isRoot(name) {
+		return m.root
+	}
+	if n, ok := m.lookup.Load(name); ok {
+		return n.(*node)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.nodeLocked(name)
+}
+
+// ancestors calls f with each dotted prefix of name, longest first, by
+// Python's rule (which skips a prefix that ends in a dot run).
+func ancestors(name string, f func(prefix string) bool) {
+	for i := strings.LastIndexByte(name, '.'); i > 0; {
+		if !f(name[:i]) {
+			return
+		}
+		i = strings.LastIndexByte(name[:i-1], '.')
+	}
+}
+
+func (m *Manager) nodeLocked(name string) *node {
+	if isRoot(name) {
+		return m.root
+	}
+	if n := m.nodes[name]; n != nil {
+		return n
+	}
+	parent := m.root
+	ancestors(name, func(p string) bool {
+		if pn := m.nodes[p]; pn != nil {
+			parent = pn
+			return false
+		}
+		return true
+	})
+	n := m.newNode(name, parent)
+	kept := parent.children[:0]
+	for _, c := range parent.children {
+		if strings.HasPrefix(c.name, name+".") {
+			c.parent = n
+			n.children = append(n.children, c)
+		} else {
+			kept = append(kept, c)
+		}
+	}
+	parent.children = append(kept, n)
+	pr := parent.route.Load()
+	n.route.Store(m.computeRoute(n, pr.chain, pr.eff, m.gen))
+	m.nodes[name] = n
+	m.lookup.Store(name, n)
+	return n
+}
+
+// computeRoute computes the route of n from its parent's handler chain and
+// effective level.
+func (m *Manager) computeRoute(n *node, parentChain []*handlerObj, parentEff slog.Level, g *generation) *route {
+	eff := parentEff
+	if n == m.root {
+		eff = n.level.Threshold()
+	} else if !n.level.NotSet {
+		eff = n.level.Slog
+	}
+	var chain []*handlerObj
+	switch {
+	case n == m.root || !n.propagate:
+		chain = n.handlers
+	case len(n.handlers) == 0:
+		chain = parentChain
+	default:
+		chain = make([]*handlerObj, 0, len(n.handlers)+len(parentChain))
+		chain = append(append(chain, n.handlers...), parentChain...)
+	}
+	rt := &route{gen: g, eff: eff, chain: chain, targets: chain}
+	for i, o := range chain {
+		if len(o.static) > 0 {
+			rt.targets = append(slices.Clip(chain[:i]), passing(chain[i:], n.name)...)
+			break
+		}
+	}
+	rejected := n.disabled
+	for _, f := range n.filters {
+		if nf, ok := f.(filters.NameFilter); ok {
+			rejected = rejected || !nf.FilterName(n.name)
+		} else {
+			rt.filters = append(rt.filters, f)
+		}
+	}
+	minTarget := levels.None
+	if len(chain) == 0 {
+		if m.lastResort != nil {
+			rt.targets = []*handlerObj{m.lastResort}
+		} else {
+			rt.notice = true
+			minTarget = levels.All
+		}
+	}
+	for _, t := range rt.targets {
+		minTarget = min(minTarget, t.level)
+	}
+	rt.level = eff
+	if rejected {
+		rt.level = levels.None
+	}
+	rt.min = max(rt.level, minTarget)
+	return rt
+}
+
+// passing returns the handlers whose name filters pass logger.
+func passing(chain []*handlerObj, logger string) []*handlerObj {
+	var out []*handlerObj
+	for _, o := range chain {
+		ok := true
+		for _, f := range o.static {
+			if !f.FilterName(logger) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// routeAll recomputes every route for generation g, parents first, and
+// collects the resources g uses.
+func (m *Manager) routeAll(g *generation) {
+	seen := map[*resource]bool{}
+	use := func(hs []*handlerObj) {
+		for _, o := range hs {
+			if !seen[o.res] {
+				seen[o.res] = true
+				g.res = append(g.res, o.res)
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(m.named)) {
+		use([]*handlerObj{m.named[id]})
+	}
+	var walk func(n *node, chain []*handlerObj, eff slog.Level)
+	walk = func(n *node, chain []*handlerObj, eff slog.Level) {
+		use(n.handlers)
+		rt := m.computeRoute(n, chain, eff, g)
+		n.route.Store(rt)
+		for _, c := range n.children {
+			walk(c, rt.chain, rt.eff)
+		}
+	}
+	walk(m.root, nil, levels.All)
+}
+
+// DictConfig configures the hierarchy from a dictConfig dictionary, as
+// Python's logging.config.dictConfig does, with the deviations documented
+// in the package: it is atomic, replaces logger filters, validates
+// propagate, and builds handlers in dependency order. On error nothing
+// changes, and the error is a [*ConfigError] listing every problem.
+func (m *Manager) DictConfig(cfg map[string]any) error {
+	m.cfgMu.Lock()
+	defer m.cfgMu.Unlock()
+	p, err := m.compile(cfg)
+	if err != nil {
+		return err
+	}
+	if err := m.install(p); err != nil {
+		m.report(err)
+	}
+	if m.ownsDefault && !m.defaultDone {
+		m.defaultDone = true
+		slog.SetDefault(m.root.logger)
+	}
+	return nil
+}
+
+// install swaps in a compiled plan and retires the old generation. It
+// returns the errors of closing what the old one used.
+func (m *Manager) install(p *plan) error {
+	m.mu.Lock()
+	old := m.gen
+	g := &generation{}
+	if p.incremental {
+		m.applyIncremental(p)
+	} else {
+		m.applyFull(p)
+	}
+	m.routeAll(g)
+	m.gen = g
+	m.mu.Unlock()
+	for _, r := range g.res {
+		r.refs++
+	}
+	return m.retire(old)
+}
+
+// retire waits for the records in flight through g, then closes the
+// resources no newer generation uses.
+func (m *Manager) retire(g *generation) error {
+	g.retired.Store(true)
+	for i := 0; g.active.Load() != 0; i++ {
+		if i < 64 {
+			runtime.Gosched()
+		} else {
+			time.Sleep(20 * time.Microsecond)
+		}
+	}
+	var errs []error
+	for _, r := range g.res {
+		if r.refs--; r.refs == 0 && r.closer != nil {
+			if err := r.closer.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// existing returns the names Python's logger dictionary would hold: every
+// logger and every placeholder above one, sorted, root excluded.
+func (m *Manager) existing() []string {
+	set := map[string]bool{}
+	for name := range m.nodes {
+		set[name] = true
+		ancestors(name, func(p string) bool {
+			set[p] = true
+			return true
+		})
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+func configureLogger(n *node, ls *loggerSpec, incremental bool) {
+	if ls.level != nil {
+		n.level = *ls.level
+	}
+	if !incremental {
+		n.handlers = ls.handlers
+		n.filters = ls.filters
+	}
+	if ls.propagate != nil {
+		n.propagate = *ls.propagate
+	}
+	n.disabled = false
+}
+
+func (m *Manager) applyFull(p *plan) {
+	existing := m.existing()
+	remaining := make(map[string]bool, len(existing))
+	for _, name := range existing {
+		remaining[name] = true
+	}
+	children := map[string]bool{}
+	for _, ls := range p.loggers {
+		if !isRoot(ls.name) && remaining[ls.name] {
+			prefix := ls.name + "."
+			i, _ := slices.BinarySearch(existing, ls.name)
+			for _, e := range existing[i+1:] {
+				if strings.HasPrefix(e, prefix) {
+					children[e] = true
+				}
+			}
+			delete(remaining, ls.name)
+		}
+		configureLogger(m.nodeLocked(ls.name), ls, false)
+	}
+	for name := range remaining {
+		n := m.nodes[name]
+		switch {
+		case n == nil: // a placeholder
+		case children[name]:
+			n.level = levels.Level{NotSet: true}
+			n.handlers = nil
+			n.propagate = true
+		default:
+			n.disabled = p.disableExisting
+		}
+	}
+	if p.root != nil {
+		m.root.handlers = p.root.handlers
+		m.root.filters = p.root.filters
+		if p.root.level != nil {
+			m.root.level = *p.root.level
+		}
+	}
+	m.named = make(map[string]*handlerObj, len(p.objs))
+	for _, o := range p.objs {
+		m.named[o.id] = o
+	}
+}
+
+func (m *Manager) applyIncremental(p *plan) {
+	copies := map[*handlerObj]*handlerObj{}
+	for o, l := range p.handlerLevels {
+		c := *o
+		c.level = l.Threshold()
+		copies[o] = &c
+	}
+	swap := func(hs []*handlerObj) []*handlerObj {
+		var out []*handlerObj
+		for i, o := range hs {
+			if c, ok := copies[o]; ok {
+				if out == nil {
+					out = slices.Clone(hs)
+				}
+				out[i] = c
+			}
+		}
+		if out == nil {
+			return hs
+		}
+		return out
+	}
+	var walk func(n *node)
+	walk = func(n *node) {
+		n.handlers = swap(n.handlers)
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(m.root)
+	for id, o := range m.named {
+		if c, ok := copies[o]; ok {
+			m.named[id] = c
+		}
+	}
+	for _, ls := range p.loggers {
+		configureLogger(m.nodeLocked(ls.name), ls, true)
+	}
+	if p.root != nil && p.root.level != nil {
+		m.root.level = *p.root.level
+	}
+}
+
+// Logger returns the logger called name, creating it if needed: Python's
+// logging.getLogger. "" and "root" are the root logger. The same name
+// always gives the same *slog.Logger, and it follows every later
+// configuration.
+func (m *Manager) Logger(name string) *slog.Logger {
+	return m.node(name).logger
+}
+
+// Handler returns the live handler behind Logger(name).
+func (m *Manager) Handler(name string) slog.Handler {
+	return &m.node(name).base
+}
+
+// Shutdown flushes and closes every handler, as Python's
+// logging.shutdown does. Loggers keep their levels; records logged after
+// Shutdown go to the last-resort handler. A later configuration works as
+// usual.
+func (m *Manager) Shutdown() error {
+	m.cfgMu.Lock()
+	defer m.cfgMu.Unlock()
+	m.mu.Lock()
+	old := m.gen
+	for _, n := range m.nodes {
+		n.handlers = nil
+	}
+	m.root.handlers = nil
+	m.named = nil
+	g := &generation{}
+	m.routeAll(g)
+	m.gen = g
+	m.mu.Unlock()
+	return m.retire(old)
+}
