@@ -178,7 +178,7 @@ func checkKeys(c *FormatterConfig, allowed []string) error {
 	return nil
 }
 
-// newNameFilter is logging.Filter(name='').
+// newNameFilter is logging.Filter(name=”).
 func newNameFilter(args map[string]any) (filters.Filter, error) {
 	for k := range args {
 		if k != "name" {

@@ -3,8 +3,8 @@ package slogconfig
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"log/slog"
+	"maps"
 	"os"
 	"runtime"
 	"slices"

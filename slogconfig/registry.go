@@ -125,7 +125,17 @@ func (r *Registry) formatter(name string) (FormatterClass, bool) {
 	return lookup(r, r.formatters, name)
 }
 func (r *Registry) filter(name string) (FilterClass, bool) { return lookup(r, r.filters, name) }
-func (r *Registry) value(name string) (any, bool)           { return lookup(r, r.values, name) }
+func (r *Registry) value(name string) (any, bool) {
+	v, ok := lookup(r, r.values, name)
+	if d, isDynamic := v.(dynamic); isDynamic {
+		v = d()
+	}
+	return v, ok
+}
+
+// dynamic is a value read when a configuration uses it, so that
+// ext://sys.stdout is os.Stdout as it is then, not as it was at start-up.
+type dynamic func() any
 
 // names returns the sorted names of a kind, for error messages.
 func names[T any](r *Registry, m map[string]T) []string {
@@ -180,8 +190,8 @@ func registerBuiltins(r *Registry) {
 	}
 
 	values := map[string]any{
-		"sys.stdout":       os.Stdout,
-		"sys.stderr":       os.Stderr,
+		"sys.stdout":       dynamic(func() any { return os.Stdout }),
+		"sys.stderr":       dynamic(func() any { return os.Stderr }),
 		"io.Discard":       io.Discard,
 		"logging.NOTSET":   0,
 		"logging.DEBUG":    10,
@@ -208,7 +218,7 @@ func registerBuiltins(r *Registry) {
 		"LOG_SYSLOG": 5, "LOG_LPR": 6, "LOG_NEWS": 7, "LOG_UUCP": 8, "LOG_CRON": 9,
 		"LOG_AUTHPRIV": 10, "LOG_FTP": 11, "LOG_NTP": 12, "LOG_SECURITY": 13, "LOG_CONSOLE": 14,
 		"LOG_SOLCRON": 15,
-		"LOG_LOCAL0": 16, "LOG_LOCAL1": 17, "LOG_LOCAL2": 18, "LOG_LOCAL3": 19,
+		"LOG_LOCAL0":  16, "LOG_LOCAL1": 17, "LOG_LOCAL2": 18, "LOG_LOCAL3": 19,
 		"LOG_LOCAL4": 20, "LOG_LOCAL5": 21, "LOG_LOCAL6": 22, "LOG_LOCAL7": 23,
 	}
 	for k, v := range syslog {
