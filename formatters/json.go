@@ -1,8 +1,11 @@
 package formatters
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"os"
+	"sync"
 
 	"github.com/slogtree/slogtree/internal/levels"
 )
@@ -26,24 +29,92 @@ func NewJSON(opts *JSONOptions) *JSON {
 	if opts == nil {
 		opts = &JSONOptions{}
 	}
-	return &JSON{opts: slogOptions(opts.AddSource)}
+	return &JSON{opts: slog.HandlerOptions{AddSource: opts.AddSource, Level: levels.All}}
 }
 
-// NewHandler returns a slog.JSONHandler writing to w.
+// NewHandler returns a handler writing slog's JSON to w. Each record is
+// one Write, serialised with the other records of the handler and of the
+// handlers derived from it.
 func (f *JSON) NewHandler(w io.Writer) slog.Handler {
-	return slog.NewJSONHandler(w, &f.opts)
+	w = serialise(w)
+	return newLevelNamer(slog.NewJSONHandler(w, &f.opts), slog.NewJSONHandler(w, withLevelNames(f.opts)))
 }
 
-func slogOptions(addSource bool) slog.HandlerOptions {
-	return slog.HandlerOptions{AddSource: addSource, Level: levels.All, ReplaceAttr: replaceLevel}
+// withLevelNames returns opts with a ReplaceAttr that names levels from
+// Critical up CRITICAL, CRITICAL+1, ...
+func withLevelNames(opts slog.HandlerOptions) *slog.HandlerOptions {
+	opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.LevelKey && len(groups) == 0 {
+			if l, ok := a.Value.Any().(slog.Level); ok {
+				a.Value = slog.StringValue(levels.SlogName(l))
+			}
+		}
+		return a
+	}
+	return &opts
 }
 
-// replaceLevel names slog levels from Critical up CRITICAL, CRITICAL+1, ...
-func replaceLevel(groups []string, a slog.Attr) slog.Attr {
-	if a.Key == slog.LevelKey && len(groups) == 0 {
-		if l, ok := a.Value.Any().(slog.Level); ok && l >= levels.Critical {
-			a.Value = slog.StringValue(levels.SlogName(l))
+// levelNamer sends records below Critical to slog's handler as it is and
+// the others to a twin with a ReplaceAttr that names their level: slog
+// calls a ReplaceAttr for every attribute of every record, which would
+// cost every record for the sake of the rare critical one.
+type levelNamer struct {
+	plain, named slog.Handler
+}
+
+func newLevelNamer(plain, named slog.Handler) *levelNamer {
+	return &levelNamer{plain: plain, named: named}
+}
+
+func (h *levelNamer) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *levelNamer) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= levels.Critical {
+		return h.named.Handle(ctx, r)
+	}
+	return h.plain.Handle(ctx, r)
+}
+
+func (h *levelNamer) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &levelNamer{plain: h.plain.WithAttrs(attrs), named: h.named.WithAttrs(attrs)}
+}
+
+func (h *levelNamer) WithGroup(name string) slog.Handler {
+	return &levelNamer{plain: h.plain.WithGroup(name), named: h.named.WithGroup(name)}
+}
+
+// An AtomicWriter is a writer whose concurrent Writes never interleave.
+// The sinks of package handlers are; formatters use them without a lock of
+// their own.
+type AtomicWriter interface {
+	io.Writer
+	WritesAtomically() bool
+}
+
+// serialise returns w, or w behind a lock when concurrent Writes on it
+// could interleave: the formatter's twin handlers must not write at once.
+func serialise(w io.Writer) io.Writer {
+	if w == io.Discard {
+		return w
+	}
+	switch w := w.(type) {
+	case *os.File:
+		return w
+	case AtomicWriter:
+		if w.WritesAtomically() {
+			return w
 		}
 	}
-	return a
+	return &lockedWriter{w: w}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -3,6 +3,8 @@ package formatters
 import (
 	"io"
 	"log/slog"
+
+	"github.com/slogtree/slogtree/internal/levels"
 )
 
 // TextOptions configures [Text]. The zero value is the default.
@@ -24,10 +26,13 @@ func NewText(opts *TextOptions) *Text {
 	if opts == nil {
 		opts = &TextOptions{}
 	}
-	return &Text{opts: slogOptions(opts.AddSource)}
+	return &Text{opts: slog.HandlerOptions{AddSource: opts.AddSource, Level: levels.All}}
 }
 
-// NewHandler returns a slog.TextHandler writing to w.
+// NewHandler returns a handler writing slog's key=value text to w. Each
+// record is one Write, serialised with the other records of the handler and
+// of the handlers derived from it.
 func (f *Text) NewHandler(w io.Writer) slog.Handler {
-	return slog.NewTextHandler(w, &f.opts)
+	w = serialise(w)
+	return newLevelNamer(slog.NewTextHandler(w, &f.opts), slog.NewTextHandler(w, withLevelNames(f.opts)))
 }

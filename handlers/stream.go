@@ -3,6 +3,7 @@ package handlers
 import (
 	"io"
 	"log/slog"
+	"os"
 	"reflect"
 	"sync"
 
@@ -19,14 +20,29 @@ type Stream struct {
 	once       sync.Once
 }
 
-var _ io.WriteCloser = (*Stream)(nil)
+var (
+	_ io.WriteCloser          = (*Stream)(nil)
+	_ formatters.AtomicWriter = (*Stream)(nil)
+)
 
 type sharedStream struct {
-	mu   sync.Mutex
-	w    io.Writer
-	buf  []byte
-	refs int // guarded by streams.mu
-	key  any
+	mu     sync.Mutex
+	w      io.Writer
+	atomic bool // w makes each Write whole on its own (*os.File, io.Discard)
+	buf    []byte
+	refs   int // guarded by streams.mu
+	key    any
+}
+
+// writesAtomically reports whether concurrent Writes on w never
+// interleave: an *os.File holds its descriptor's write lock for a whole
+// Write, and io.Discard writes nothing.
+func writesAtomically(w io.Writer) bool {
+	if w == io.Discard {
+		return true
+	}
+	_, ok := w.(*os.File)
+	return ok
 }
 
 var streams = struct {
@@ -50,7 +66,7 @@ func NewStream(w io.Writer, opts *StreamOptions) *Stream {
 	streams.Lock()
 	s := streams.m[key]
 	if s == nil {
-		s = &sharedStream{w: w, key: key}
+		s = &sharedStream{w: w, key: key, atomic: writesAtomically(w)}
 		streams.m[key] = s
 	}
 	s.refs++
@@ -62,6 +78,9 @@ func NewStream(w io.Writer, opts *StreamOptions) *Stream {
 	return st
 }
 
+// WritesAtomically reports true: concurrent Writes never interleave.
+func (s *Stream) WritesAtomically() bool { return true }
+
 // Writer returns the underlying writer.
 func (s *Stream) Writer() io.Writer { return s.s.w }
 
@@ -72,6 +91,9 @@ func (s *Stream) Write(p []byte) (int, error) {
 }
 
 func (s *sharedStream) write(p []byte, term string) (int, error) {
+	if s.atomic && term == "" {
+		return s.w.Write(p)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.writeLocked(p, term)

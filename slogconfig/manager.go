@@ -47,6 +47,7 @@ type Manager struct {
 
 	mu     sync.Mutex // guards the tree, the logger states and m.gen
 	nodes  map[string]*node
+	known  map[string]bool // every logger name and every placeholder above one: Python's loggerDict
 	lookup sync.Map // name -> *node, for lock-free Logger calls
 	root   *node
 	gen    *generation
@@ -99,7 +100,7 @@ func ownDefault() Option {
 // New returns a Manager with an unconfigured hierarchy: the root logger at
 // WARNING with no handlers, so records reach the last-resort handler.
 func New(opts ...Option) *Manager {
-	m := &Manager{reg: DefaultRegistry, nodes: map[string]*node{}}
+	m := &Manager{reg: DefaultRegistry, nodes: map[string]*node{}, known: map[string]bool{}}
 	m.errh = m.printError
 	WithLastResort(defaultLastResort()).apply(m)
 	for _, o := range opts {
@@ -232,6 +233,14 @@ func (m *Manager) nodeLocked(name string) *node {
 	pr := parent.route.Load()
 	n.route.Store(m.computeRoute(n, pr.chain, pr.eff, m.gen))
 	m.nodes[name] = n
+	m.known[name] = true
+	ancestors(name, func(p string) bool {
+		if m.known[p] {
+			return false // its ancestors are known too
+		}
+		m.known[p] = true
+		return true
+	})
 	m.lookup.Store(name, n)
 	return n
 }
@@ -399,20 +408,6 @@ func (m *Manager) retire(g *generation) error {
 	return errors.Join(errs...)
 }
 
-// existing returns the names Python's logger dictionary would hold: every
-// logger and every placeholder above one, sorted, root excluded.
-func (m *Manager) existing() []string {
-	set := map[string]bool{}
-	for name := range m.nodes {
-		set[name] = true
-		ancestors(name, func(p string) bool {
-			set[p] = true
-			return true
-		})
-	}
-	return slices.Sorted(maps.Keys(set))
-}
-
 func configureLogger(n *node, ls *loggerSpec, incremental bool) {
 	if ls.level != nil {
 		n.level = *ls.level
@@ -428,37 +423,40 @@ func configureLogger(n *node, ls *loggerSpec, incremental bool) {
 }
 
 func (m *Manager) applyFull(p *plan) {
-	existing := m.existing()
-	remaining := make(map[string]bool, len(existing))
-	for _, name := range existing {
-		remaining[name] = true
+	// Python's existing-logger handling (SPEC §1.7): of the loggers and
+	// placeholders that existed before this call, those below a configured
+	// name that itself existed are reset, the others are disabled (or
+	// re-enabled) by disable_existing_loggers.
+	existed := make(map[*node]bool, len(p.loggers))
+	configured := make(map[*node]bool, len(p.loggers))
+	wasKnown := make([]bool, len(p.loggers))
+	for i, ls := range p.loggers {
+		wasKnown[i] = !isRoot(ls.name) && m.known[ls.name]
 	}
-	children := map[string]bool{}
-	for _, ls := range p.loggers {
-		if !isRoot(ls.name) && remaining[ls.name] {
-			prefix := ls.name + "."
-			i, _ := slices.BinarySearch(existing, ls.name)
-			for _, e := range existing[i+1:] {
-				if strings.HasPrefix(e, prefix) {
-					children[e] = true
+	for i, ls := range p.loggers {
+		n := m.nodeLocked(ls.name)
+		configured[n] = true
+		if wasKnown[i] {
+			existed[n] = true
+		}
+		configureLogger(n, ls, false)
+	}
+	var walk func(n *node, below bool)
+	walk = func(n *node, below bool) {
+		for _, c := range n.children {
+			if !configured[c] {
+				if below {
+					c.level = levels.Level{NotSet: true}
+					c.handlers = nil
+					c.propagate = true
+				} else {
+					c.disabled = p.disableExisting
 				}
 			}
-			delete(remaining, ls.name)
-		}
-		configureLogger(m.nodeLocked(ls.name), ls, false)
-	}
-	for name := range remaining {
-		n := m.nodes[name]
-		switch {
-		case n == nil: // a placeholder
-		case children[name]:
-			n.level = levels.Level{NotSet: true}
-			n.handlers = nil
-			n.propagate = true
-		default:
-			n.disabled = p.disableExisting
+			walk(c, below || existed[c])
 		}
 	}
+	walk(m.root, false)
 	if p.root != nil {
 		m.root.handlers = p.root.handlers
 		m.root.filters = p.root.filters
