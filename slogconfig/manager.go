@@ -48,7 +48,7 @@ type Manager struct {
 	mu     sync.Mutex // guards the tree, the logger states and m.gen
 	nodes  map[string]*node
 	known  map[string]bool // every logger name and every placeholder above one: Python's loggerDict
-	lookup sync.Map // name -> *node, for lock-free Logger calls
+	lookup sync.Map        // name -> *node, for lock-free Logger calls
 	root   *node
 	gen    *generation
 	named  map[string]*handlerObj // the handlers of the last full configuration, by id
