@@ -109,7 +109,8 @@ func New(opts ...Option) *Manager {
 	m.gen = &generation{}
 	m.root = m.newNode("root", nil)
 	m.root.level = levels.Level{Slog: slog.LevelWarn}
-	m.root.route.Store(m.computeRoute(m.root, nil, levels.All, m.gen))
+	m.root.eff = m.root.level.Threshold()
+	m.root.route.Store(m.computeRoute(m.root, m.gen))
 	return m
 }
 
@@ -140,6 +141,8 @@ type node struct {
 	disabled  bool
 	handlers  []*handlerObj
 	filters   []filters.Filter
+	chain     []*handlerObj // the handlers a record on n reaches, n's own first
+	eff       slog.Level    // n's effective level, which children inherit
 
 	route  atomic.Pointer[route]
 	cache  atomic.Pointer[derived]
@@ -154,8 +157,6 @@ type route struct {
 	gen     *generation
 	min     slog.Level // Enabled: the least level any target could take
 	level   slog.Level // the effective level; levels.None when disabled
-	eff     slog.Level // the effective level children inherit
-	chain   []*handlerObj
 	filters []filters.Filter // the node's own filters that look at records
 	targets []*handlerObj
 	notice  bool // no handler anywhere and no last resort
@@ -167,6 +168,16 @@ type generation struct {
 	active  atomic.Int64
 	retired atomic.Bool
 	res     []*resource
+	off     *route // the route of every disabled logger, made when first needed
+}
+
+// offRoute returns the generation's route that takes no record. Call it
+// with Manager.mu held.
+func (g *generation) offRoute() *route {
+	if g.off == nil {
+		g.off = &route{gen: g, min: levels.None, level: levels.None}
+	}
+	return g.off
 }
 
 func (m *Manager) newNode(name string, parent *node) *node {
@@ -222,7 +233,7 @@ func (m *Manager) nodeLocked(name string) *node {
 	n := m.newNode(name, parent)
 	kept := parent.children[:0]
 	for _, c := range parent.children {
-		if strings.HasPrefix(c.name, name+".") {
+		if len(c.name) > len(name) && c.name[len(name)] == '.' && strings.HasPrefix(c.name, name) {
 			c.parent = n
 			n.children = append(n.children, c)
 		} else {
@@ -230,8 +241,8 @@ func (m *Manager) nodeLocked(name string) *node {
 		}
 	}
 	parent.children = append(kept, n)
-	pr := parent.route.Load()
-	n.route.Store(m.computeRoute(n, pr.chain, pr.eff, m.gen))
+	n.chain, n.eff = parent.chain, parent.eff
+	n.route.Store(m.computeRoute(n, m.gen))
 	m.nodes[name] = n
 	m.known[name] = true
 	ancestors(name, func(p string) bool {
@@ -245,26 +256,35 @@ func (m *Manager) nodeLocked(name string) *node {
 	return n
 }
 
-// computeRoute computes the route of n from its parent's handler chain and
-// effective level.
-func (m *Manager) computeRoute(n *node, parentChain []*handlerObj, parentEff slog.Level, g *generation) *route {
-	eff := parentEff
+// inherit sets n's chain and effective level from its parent's.
+func (m *Manager) inherit(n *node, parentChain []*handlerObj, parentEff slog.Level) {
+	n.eff = parentEff
 	if n == m.root {
-		eff = n.level.Threshold()
+		n.eff = n.level.Threshold()
 	} else if !n.level.NotSet {
-		eff = n.level.Slog
+		n.eff = n.level.Slog
 	}
-	var chain []*handlerObj
 	switch {
 	case n == m.root || !n.propagate:
-		chain = n.handlers
+		n.chain = n.handlers
 	case len(n.handlers) == 0:
-		chain = parentChain
+		n.chain = parentChain
 	default:
-		chain = make([]*handlerObj, 0, len(n.handlers)+len(parentChain))
-		chain = append(append(chain, n.handlers...), parentChain...)
+		n.chain = make([]*handlerObj, 0, len(n.handlers)+len(parentChain))
+		n.chain = append(append(n.chain, n.handlers...), parentChain...)
 	}
-	rt := &route{gen: g, eff: eff, chain: chain, targets: chain}
+}
+
+// plain reports whether n is configured in no way of its own, so that its
+// route is that of any other plain child of its parent.
+func (n *node) plain() bool {
+	return n.level.NotSet && n.propagate && !n.disabled && len(n.handlers) == 0 && len(n.filters) == 0
+}
+
+// computeRoute computes the route of n from its chain and effective level.
+func (m *Manager) computeRoute(n *node, g *generation) *route {
+	chain := n.chain
+	rt := &route{gen: g, targets: chain}
 	for i, o := range chain {
 		if len(o.static) > 0 {
 			rt.targets = append(slices.Clip(chain[:i]), passing(chain[i:], n.name)...)
@@ -279,6 +299,9 @@ func (m *Manager) computeRoute(n *node, parentChain []*handlerObj, parentEff slo
 			rt.filters = append(rt.filters, f)
 		}
 	}
+	if rejected {
+		return g.offRoute()
+	}
 	minTarget := levels.None
 	if len(chain) == 0 {
 		if m.lastResort != nil {
@@ -291,12 +314,18 @@ func (m *Manager) computeRoute(n *node, parentChain []*handlerObj, parentEff slo
 	for _, t := range rt.targets {
 		minTarget = min(minTarget, t.level)
 	}
-	rt.level = eff
-	if rejected {
-		rt.level = levels.None
-	}
+	rt.level = n.eff
 	rt.min = max(rt.level, minTarget)
 	return rt
+}
+
+func hasNameFilters(chain []*handlerObj) bool {
+	for _, o := range chain {
+		if len(o.static) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // passing returns the handlers whose name filters pass logger.
@@ -332,16 +361,30 @@ func (m *Manager) routeAll(g *generation) {
 	for _, id := range slices.Sorted(maps.Keys(m.named)) {
 		use([]*handlerObj{m.named[id]})
 	}
-	var walk func(n *node, chain []*handlerObj, eff slog.Level)
-	walk = func(n *node, chain []*handlerObj, eff slog.Level) {
+	var walk func(n *node)
+	walk = func(n *node) {
 		use(n.handlers)
-		rt := m.computeRoute(n, chain, eff, g)
-		n.route.Store(rt)
+		// Plain children share one route: it depends only on n's chain
+		// and level (unless name filters make it depend on the name).
+		var shared *route
+		share := !hasNameFilters(n.chain)
 		for _, c := range n.children {
-			walk(c, rt.chain, rt.eff)
+			m.inherit(c, n.chain, n.eff)
+			switch {
+			case share && c.plain():
+				if shared == nil {
+					shared = m.computeRoute(c, g)
+				}
+				c.route.Store(shared)
+			default:
+				c.route.Store(m.computeRoute(c, g))
+			}
+			walk(c)
 		}
 	}
-	walk(m.root, nil, levels.All)
+	m.inherit(m.root, nil, levels.All)
+	m.root.route.Store(m.computeRoute(m.root, g))
+	walk(m.root)
 }
 
 // DictConfig configures the hierarchy from a dictConfig dictionary, as
