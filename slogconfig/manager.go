@@ -155,8 +155,8 @@ type node struct {
 // of its ancestors while propagate holds.
 type route struct {
 	gen     *generation
-	min     slog.Level // Enabled: the least level any target could take
-	level   slog.Level // the effective level; levels.None when disabled
+	min     slog.Level       // Enabled: the least level any target could take
+	level   slog.Level       // the effective level; levels.None when disabled
 	filters []filters.Filter // the node's own filters that look at records
 	targets []*handlerObj
 	notice  bool // no handler anywhere and no last resort
