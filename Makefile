@@ -1,6 +1,6 @@
 # slogtree: make test (what CI runs), bench, fuzz, lint.
 GO ?= go
-STATICCHECK_VERSION ?= 2026.2.2
+STATICCHECK_VERSION ?= v0.8.2
 GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 FUZZTIME ?= 10s
