@@ -71,11 +71,12 @@ func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 	return level >= h.level.Level() && h.inner.Enabled(ctx, level)
 }
 
-// Handle applies the filters, then passes r on.
+// Handle applies the filters, then passes r on. Like Python's
+// Handler.handle, and like every slog.Handler, it does not check the level:
+// that is [Handler.Enabled]'s job, which slog calls first. Handlers that
+// forward records without asking (Python's MemoryHandler flush, a queue
+// listener that ignores handler levels) rely on this.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level < h.level.Level() {
-		return nil
-	}
 	for _, f := range h.filters {
 		var ok bool
 		if r, ok = f.Filter(ctx, h.logger, r); !ok {

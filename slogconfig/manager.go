@@ -409,6 +409,22 @@ func (m *Manager) DictConfig(cfg map[string]any) error {
 	return nil
 }
 
+// Check compiles cfg and builds everything it names exactly as DictConfig
+// would, then closes it again without installing it. It returns the same
+// error DictConfig would, and leaves the running configuration alone.
+// Building opens files (and creates them in mode "a"), as a real
+// configuration does.
+func (m *Manager) Check(cfg map[string]any) error {
+	m.cfgMu.Lock()
+	defer m.cfgMu.Unlock()
+	p, err := m.compile(cfg)
+	if err != nil {
+		return err
+	}
+	p.close()
+	return nil
+}
+
 // install swaps in a compiled plan and retires the old generation. It
 // returns the errors of closing what the old one used.
 func (m *Manager) install(p *plan) error {

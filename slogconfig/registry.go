@@ -179,6 +179,7 @@ func registerBuiltins(r *Registry) {
 	alias(streamClass, "stream", "logging.StreamHandler")
 	alias(fileClass, "file", "logging.FileHandler")
 	alias(nullClass, "null", "logging.NullHandler")
+	registerFileHandlers(r)
 
 	for _, n := range []string{"pattern", "logging.Formatter"} {
 		must(r.RegisterFormatter(n, newPatternFormatter))
