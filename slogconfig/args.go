@@ -25,7 +25,32 @@ type HandlerConfig struct {
 	// bare message, attributes appended).
 	Formatter formatters.Formatter
 
-	refs map[string]slog.Handler
+	refs   map[string]slog.Handler
+	report func(error)
+	warn   func(msg string)
+}
+
+// ReportError sends err to the Manager's error handler. Handlers use it
+// for what goes wrong after configuration: a failed write, a dropped
+// record.
+func (c *HandlerConfig) ReportError(err error) {
+	if c.report != nil && err != nil {
+		c.report(err)
+	}
+}
+
+// ReportFunc returns ReportError as a function value, for handler options
+// that take one.
+func (c *HandlerConfig) ReportFunc() func(error) { return c.ReportError }
+
+// Warn records a warning about the configuration (a value that was
+// adjusted, say). Warnings do not refuse the configuration; once it is
+// applied (or checked) each reaches the error handler as a
+// [*ConfigWarning] naming the handler's path.
+func (c *HandlerConfig) Warn(msg string) {
+	if c.warn != nil {
+		c.warn(msg)
+	}
 }
 
 // Handler returns the built handler that the configuration names by id in

@@ -52,6 +52,7 @@ type plan struct {
 	loggers         []*loggerSpec // sorted by name
 	root            *loggerSpec   // nil when absent or empty
 	handlerLevels   map[*handlerObj]levels.Level
+	warnings        []*ConfigWarning
 }
 
 // close releases the handlers of a plan that will not be installed.
@@ -73,6 +74,7 @@ type compiler struct {
 	objs     map[string]*handlerObj
 	failed   map[string]bool // ids, as "section.id", that failed to build
 	incr     bool            // incremental: loggers' handlers and filters are ignored
+	warnings []*ConfigWarning
 	incoming map[string]any  // the raw handlers section
 }
 
@@ -111,6 +113,7 @@ func (m *Manager) compile(cfg map[string]any) (*plan, error) {
 		p.close()
 		return nil, err
 	}
+	p.warnings = c.warnings
 	return p, nil
 }
 
@@ -397,7 +400,8 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 			o.level = l.Threshold()
 		}
 	}
-	hc := &HandlerConfig{ID: id, Args: map[string]any{}, refs: map[string]slog.Handler{}}
+	hc := &HandlerConfig{ID: id, Args: map[string]any{}, refs: map[string]slog.Handler{}, report: c.m.report}
+	hc.warn = func(msg string) { c.warnings = append(c.warnings, &ConfigWarning{Path: path, Msg: msg}) }
 	cascade := false
 	if fv, ok := e["formatter"]; ok && fv != nil {
 		fid, _ := fv.(string)

@@ -108,3 +108,12 @@ func (e *HandlerError) Error() string {
 }
 
 func (e *HandlerError) Unwrap() error { return e.Err }
+
+// ConfigWarning is what the error handler receives for a configuration
+// that was accepted with an adjustment worth knowing about.
+type ConfigWarning struct {
+	Path string
+	Msg  string
+}
+
+func (w *ConfigWarning) Error() string { return "warning: " + w.Path + ": " + w.Msg }

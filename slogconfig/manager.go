@@ -402,6 +402,7 @@ func (m *Manager) DictConfig(cfg map[string]any) error {
 	if err := m.install(p); err != nil {
 		m.report(err)
 	}
+	m.warn(p)
 	if m.ownsDefault && !m.defaultDone {
 		m.defaultDone = true
 		slog.SetDefault(m.root.logger)
@@ -422,7 +423,15 @@ func (m *Manager) Check(cfg map[string]any) error {
 		return err
 	}
 	p.close()
+	m.warn(p)
 	return nil
+}
+
+// warn reports a plan's warnings through the error handler.
+func (m *Manager) warn(p *plan) {
+	for _, w := range p.warnings {
+		m.report(w)
+	}
 }
 
 // install swaps in a compiled plan and retires the old generation. It
