@@ -75,7 +75,7 @@ type compiler struct {
 	failed   map[string]bool // ids, as "section.id", that failed to build
 	incr     bool            // incremental: loggers' handlers and filters are ignored
 	warnings []*ConfigWarning
-	incoming map[string]any  // the raw handlers section
+	incoming map[string]any // the raw handlers section
 }
 
 var pyIdent = regexp.MustCompile(`(?i)^[a-z_][a-z0-9_]*$`)
