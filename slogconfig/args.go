@@ -54,7 +54,12 @@ func (c *HandlerConfig) Warn(msg string) {
 }
 
 // Handler returns the built handler that the configuration names by id in
-// one of the class's Refs, with its level and filters in front.
+// one of the class's Refs, with its level and filters in front: its
+// Enabled checks the level, its Handle runs the filters but, like Python's
+// Handler.handle and every slog.Handler, leaves the level to Enabled. It
+// implements [formatters.LoggerNamer]: a wrapper should specialise it
+// for each logger it is specialised for, so that the name reaches the
+// output.
 func (c *HandlerConfig) Handler(id string) slog.Handler { return c.refs[id] }
 
 // Format returns the configured formatter's handler over w.
@@ -102,7 +107,7 @@ func argString(args map[string]any, key, def string) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("%s: want a string, got %s", key, describe(v))
+		return "", argErrorf(key, "want a string, got %s", describe(v))
 	}
 	return s, nil
 }
@@ -114,7 +119,7 @@ func argBool(args map[string]any, key string, def bool) (bool, error) {
 	}
 	b, ok := v.(bool)
 	if !ok {
-		return false, fmt.Errorf("%s: want a boolean, got %s", key, describe(v))
+		return false, argErrorf(key, "want a boolean, got %s", describe(v))
 	}
 	return b, nil
 }
@@ -126,7 +131,7 @@ func argInt(args map[string]any, key string, def int) (int, error) {
 	}
 	n, ok := toInt(v)
 	if !ok {
-		return 0, fmt.Errorf("%s: want an integer, got %s", key, describe(v))
+		return 0, argErrorf(key, "want an integer, got %s", describe(v))
 	}
 	return n, nil
 }
@@ -165,4 +170,24 @@ func describe(v any) string {
 		return "a list"
 	}
 	return strings.TrimPrefix(fmt.Sprintf("a %T", v), "a *")
+}
+
+// An ArgError is a problem with one argument of a class. A class that
+// returns one (from [HandlerConfig.String] and the like, or made with
+// [NewArgError]) has it reported at the argument's own path,
+// "handlers.file.maxBytes: want an integer, got \"ten\"".
+type ArgError struct {
+	Key string
+	Err error
+}
+
+// NewArgError returns an [*ArgError] for argument key.
+func NewArgError(key string, err error) *ArgError { return &ArgError{Key: key, Err: err} }
+
+func (e *ArgError) Error() string { return e.Key + ": " + e.Err.Error() }
+
+func (e *ArgError) Unwrap() error { return e.Err }
+
+func argErrorf(key, format string, args ...any) *ArgError {
+	return &ArgError{Key: key, Err: fmt.Errorf(format, args...)}
 }

@@ -1,6 +1,7 @@
 package slogconfig
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +22,7 @@ var streamClass = HandlerClass{
 		var w io.Writer = os.Stderr
 		if v, ok := c.Args["stream"]; ok && v != nil {
 			if w, ok = v.(io.Writer); !ok {
-				return nil, nil, fmt.Errorf("stream: want a writer such as \"ext://sys.stdout\", got %s", describe(v))
+				return nil, nil, argErrorf("stream", "want a writer such as \"ext://sys.stdout\", got %s", describe(v))
 			}
 		}
 		term, err := terminator(c.Props)
@@ -44,7 +45,7 @@ var fileClass = HandlerClass{
 			return nil, nil, err
 		}
 		if name == "" {
-			return nil, nil, fmt.Errorf("filename: required")
+			return nil, nil, argErrorf("filename", "required")
 		}
 		mode, err := c.String("mode", "a")
 		if err != nil {
@@ -88,12 +89,19 @@ func checkEncoding(args map[string]any) error {
 	case "", "utf-8", "utf8", "ascii", "us-ascii":
 		return nil
 	}
-	return fmt.Errorf("encoding: only UTF-8 is supported, got %q", enc)
+	return argErrorf("encoding", "only UTF-8 is supported, got %q", enc)
 }
 
 func terminator(props map[string]any) (string, error) {
-	return argString(props, "terminator", "")
+	s, err := argString(props, "terminator", "")
+	if err != nil {
+		return "", &ArgError{Key: propPath("terminator"), Err: errors.Unwrap(err)}
+	}
+	return s, nil
 }
+
+// propPath is the path of a "." property below its handler.
+func propPath(name string) string { return "[.]." + name }
 
 // newPatternFormatter is logging.Formatter(fmt, datefmt, style, validate,
 // defaults), with the Go keys utc and extras.
@@ -128,7 +136,7 @@ func newPatternFormatter(c *FormatterConfig) (formatters.Formatter, error) {
 	if d, ok := c.Args["defaults"]; ok && d != nil {
 		m, ok := d.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("defaults: want a mapping, got %s", describe(d))
+			return nil, argErrorf("defaults", "want a mapping, got %s", describe(d))
 		}
 		opts.Defaults = m
 	}
@@ -182,7 +190,7 @@ func checkKeys(c *FormatterConfig, allowed []string) error {
 func newNameFilter(args map[string]any) (filters.Filter, error) {
 	for k := range args {
 		if k != "name" {
-			return nil, fmt.Errorf("unexpected keyword argument %q", k)
+			return nil, argErrorf(k, "unexpected keyword argument %q", k)
 		}
 	}
 	name, err := argString(args, "name", "")

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/slogtree/slogtree/filters"
@@ -118,14 +119,18 @@ func (m *Manager) compile(cfg map[string]any) (*plan, error) {
 }
 
 func (c *compiler) flag(cfg map[string]any, key string, def bool) bool {
-	v, err := c.conv.Value(cfg[key])
+	raw, present := cfg[key]
+	if !present {
+		return def
+	}
+	v, err := c.conv.Value(raw)
 	if err != nil {
 		c.errs.add(key, err)
 		return def
 	}
 	switch v := v.(type) {
 	case nil:
-		return def
+		return false // Python pops the key and tests the None it got
 	case bool:
 		return v
 	}
@@ -235,7 +240,7 @@ func (c *compiler) formatter(id string, v any) {
 	}
 	cls, ok := c.m.reg.formatter(name)
 	if !ok {
-		c.errs.addf(path+"."+key, "unknown formatter class %q (registered: %s)", name, strings.Join(names(c.m.reg, c.m.reg.formatters), ", "))
+		c.errs.addf(path+"."+key, "unknown formatter class %q", name)
 		c.failed[path] = true
 		return
 	}
@@ -267,7 +272,7 @@ func (c *compiler) filter(id string, v any) {
 		name, isStr := fc.(string)
 		cls, found := c.m.reg.filter(name)
 		if !isStr || !found {
-			c.errs.addf(path+".()", "unknown filter class %s (registered: %s)", describe(fc), strings.Join(names(c.m.reg, c.m.reg.filters), ", "))
+			c.errs.addf(path+".()", "unknown filter class %s", describe(fc))
 			c.failed[path] = true
 			return
 		}
@@ -311,13 +316,16 @@ func refIDs(cls *HandlerClass, raw map[string]any) map[string][]string {
 	}
 	for _, param := range cls.Refs {
 		switch v := raw[param].(type) {
-		case string:
-			out[param] = []string{v}
+		case nil:
 		case []any:
 			for _, e := range v {
-				if s, ok := e.(string); ok {
-					out[param] = append(out[param], s)
+				if id, ok := toID(e); ok {
+					out[param] = append(out[param], id)
 				}
+			}
+		default:
+			if id, ok := toID(v); ok {
+				out[param] = []string{id}
 			}
 		}
 	}
@@ -387,13 +395,13 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 	cls, key, name := c.handlerClass(e)
 	if cls == nil {
 		if _, has := e[key]; !has {
-			c.errs.addf(path, "class: required")
+			c.errs.addf(path+".class", "required")
 		} else {
-			c.errs.addf(path+"."+key, "unknown handler class %s (registered: %s)", describe(e[key]), strings.Join(names(c.m.reg, c.m.reg.handlers), ", "))
+			c.errs.addf(path+"."+key, "unknown handler class %s", describe(e[key]))
 		}
 	}
 	o := &handlerObj{id: id, level: levels.All, res: &resource{}}
-	if lv, ok := e["level"]; ok {
+	if lv := e["level"]; lv != nil {
 		if l, err := levels.Parse(lv); err != nil {
 			c.errs.add(path+".level", err)
 		} else {
@@ -404,7 +412,7 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 	hc.warn = func(msg string) { c.warnings = append(c.warnings, &ConfigWarning{Path: path, Msg: msg}) }
 	cascade := false
 	if fv, ok := e["formatter"]; ok && fv != nil {
-		fid, _ := fv.(string)
+		fid, _ := toID(fv)
 		if f, found := c.fmts[fid]; found {
 			hc.Formatter = f
 		} else if c.failed["formatters."+fid] {
@@ -420,11 +428,11 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 	if dot, ok := e["."]; ok && dot != nil {
 		props, isMap := dot.(map[string]any)
 		if !isMap {
-			c.errs.addf(path+".", "want a mapping of properties, got %s", describe(dot))
+			c.errs.addf(joinPath(path, "[.]"), "want a mapping of properties, got %s", describe(dot))
 		}
 		for _, k := range slices.Sorted(maps.Keys(props)) {
 			if cls != nil && !slices.Contains(cls.Props, k) {
-				c.errs.addf(path+"..", "%s has no property %q", name, k)
+				c.errs.addf(joinPath(path, propPath(k)), "%s has no property %q", name, k)
 			}
 		}
 		hc.Props = props
@@ -494,7 +502,7 @@ func (c *compiler) filterList(path string, v any, cascade bool) ([]filters.Filte
 	}
 	var out []filters.Filter
 	for i, e := range list {
-		id, _ := e.(string)
+		id, _ := toID(e)
 		if f, found := c.filts[id]; found {
 			out = append(out, f)
 		} else if c.failed["filters."+id] {
@@ -512,7 +520,7 @@ func (c *compiler) logger(path, name string, v any) *loggerSpec {
 		return nil
 	}
 	ls := &loggerSpec{name: name}
-	if lv, ok := e["level"]; ok {
+	if lv := e["level"]; lv != nil {
 		if l, err := levels.Parse(lv); err != nil {
 			c.errs.add(path+".level", err)
 		} else {
@@ -538,9 +546,13 @@ func (c *compiler) logger(path, name string, v any) *loggerSpec {
 			c.errs.addf(path+".handlers", "want a list of handler ids, got %s", describe(hv))
 		}
 		for i, h := range list {
-			id, _ := h.(string)
+			id, _ := toID(h)
 			if o, found := c.objs[id]; found {
-				ls.handlers = append(ls.handlers, o)
+				// Python's addHandler adds a handler once however often
+				// it is listed.
+				if !slices.Contains(ls.handlers, o) {
+					ls.handlers = append(ls.handlers, o)
+				}
 			} else if !c.failed["handlers."+id] {
 				c.errs.addf(fmt.Sprintf("%s.handlers[%d]", path, i), "unknown handler %s", describe(h))
 			}
@@ -597,6 +609,19 @@ func (c *compiler) incremental(cfg map[string]any, p *plan) {
 			}
 		}
 	}
+}
+
+// toID reads an id in a list of references: a string, or an integer as
+// YAML gives for an id such as 1 (mapping keys become strings when the
+// configuration is decoded, so their references must too).
+func toID(v any) (string, bool) {
+	if s, ok := v.(string); ok {
+		return s, true
+	}
+	if n, ok := toInt(v); ok {
+		return strconv.Itoa(n), true
+	}
+	return "", false
 }
 
 // safeNew calls a class's New, turning a panic into an error.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/slogtree/slogtree/internal/convert"
 )
 
 // ErrNoVersion is the error of a configuration without a version key.
@@ -70,6 +72,14 @@ func (p *problems) add(path string, err error) {
 		}
 		return
 	}
+	var ae *ArgError
+	var cv *convert.Error
+	switch {
+	case errors.As(err, &ae):
+		path, err = joinPath(path, ae.Key), ae.Err
+	case errors.As(err, &cv):
+		path, err = joinPath(path, cv.Path), cv.Err
+	}
 	*p = append(*p, &PathError{Path: path, Err: err})
 }
 
@@ -90,6 +100,8 @@ func joinPath(a, b string) string {
 		return b
 	case b == "":
 		return a
+	case strings.HasPrefix(b, "["):
+		return a + b
 	}
 	return a + "." + b
 }

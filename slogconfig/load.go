@@ -12,7 +12,9 @@ import (
 )
 
 // Load reads a configuration file and applies it, choosing the format by
-// extension: .json, or .yaml and .yml. The error names the file.
+// extension: .json, .yaml and .yml, or .ini, .conf and .cfg for Python's
+// fileConfig format (read as [Manager.FileConfig] reads it, with its
+// default options). The error names the file.
 func (m *Manager) Load(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -25,7 +27,10 @@ func (m *Manager) Load(path string) error {
 	case ".yaml", ".yml":
 		cfg, err = decodeYAML(data)
 	case ".ini", ".conf", ".cfg":
-		return fmt.Errorf("%s: the INI (fileConfig) format is not supported by this version", path)
+		if err := m.fileConfig(data, fileOptions(nil), false); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
 	default:
 		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml or .yml", path, ext)
 	}
@@ -55,8 +60,13 @@ func decodeJSON(data []byte) (map[string]any, error) {
 }
 
 func decodeYAML(data []byte) (map[string]any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("invalid YAML: %w", err)
+	}
+	yaml11Bools(&doc)
 	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
+	if err := doc.Decode(&v); err != nil {
 		return nil, fmt.Errorf("invalid YAML: %w", err)
 	}
 	m, ok := normalizeYAML(v).(map[string]any)
@@ -64,6 +74,24 @@ func decodeYAML(data []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("want a YAML mapping at the top level, got %s", describe(v))
 	}
 	return m, nil
+}
+
+// yaml11Bools reads the plain scalars yes, no, on and off (in PyYAML's
+// spellings) as booleans, as PyYAML's YAML 1.1 does, so that a Python
+// team's "disable_existing_loggers: no" means what it meant there. Quoted
+// strings stay strings.
+func yaml11Bools(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Style == 0 && n.Tag == "!!str" {
+		switch n.Value {
+		case "yes", "Yes", "YES", "on", "On", "ON":
+			n.Tag, n.Value = "!!bool", "true"
+		case "no", "No", "NO", "off", "Off", "OFF":
+			n.Tag, n.Value = "!!bool", "false"
+		}
+	}
+	for _, c := range n.Content {
+		yaml11Bools(c)
+	}
 }
 
 // normalizeYAML turns mappings with non-string keys into map[string]any,

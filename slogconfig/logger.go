@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
 )
 
@@ -58,7 +59,7 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 	name := h.n.name
 	for _, f := range rt.filters {
 		var ok bool
-		if r, ok = h.filter(ctx, f, r); !ok {
+		if r, ok = h.filter(ctx, f, r, ""); !ok {
 			return nil
 		}
 	}
@@ -74,7 +75,7 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 		ok := true
 		for _, f := range t.dynamic {
-			if rec, ok = h.filter(ctx, f, rec); !ok {
+			if rec, ok = h.filter(ctx, f, rec, t.id); !ok {
 				break
 			}
 		}
@@ -102,12 +103,12 @@ func (h *nodeHandler) enter() *route {
 	}
 }
 
-func (h *nodeHandler) filter(ctx context.Context, f interface {
-	Filter(context.Context, string, slog.Record) (slog.Record, bool)
-}, r slog.Record) (out slog.Record, ok bool) {
+// filter applies f, turning a panic into a report (naming the handler
+// whose filter it is, or "" for the logger's own) and a dropped record.
+func (h *nodeHandler) filter(ctx context.Context, f filters.Filter, r slog.Record, handler string) (out slog.Record, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			h.n.m.report(&HandlerError{Logger: h.n.name, Record: r, Err: fmt.Errorf("filter panicked: %v", p)})
+			h.n.m.report(&HandlerError{Handler: handler, Logger: h.n.name, Record: r, Err: fmt.Errorf("filter panicked: %v", p)})
 			ok = false
 		}
 	}()

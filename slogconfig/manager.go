@@ -498,8 +498,13 @@ func (m *Manager) applyFull(p *plan) {
 	existed := make(map[*node]bool, len(p.loggers))
 	configured := make(map[*node]bool, len(p.loggers))
 	wasKnown := make([]bool, len(p.loggers))
+	// Python creates a placeholder called "root" above a logger called
+	// "root.x"; configuring loggers.root then counts as configuring an
+	// existing logger, whose descendants are reset.
+	rootPlaceholder := false
 	for i, ls := range p.loggers {
 		wasKnown[i] = !isRoot(ls.name) && m.known[ls.name]
+		rootPlaceholder = rootPlaceholder || (ls.name == "root" && m.known["root"])
 	}
 	for i, ls := range p.loggers {
 		n := m.nodeLocked(ls.name)
@@ -512,6 +517,7 @@ func (m *Manager) applyFull(p *plan) {
 	var walk func(n *node, below bool)
 	walk = func(n *node, below bool) {
 		for _, c := range n.children {
+			below := below || (rootPlaceholder && n == m.root && strings.HasPrefix(c.name, "root."))
 			if !configured[c] {
 				if below {
 					c.level = levels.Level{NotSet: true}

@@ -8,6 +8,7 @@
 package convert
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -65,7 +66,7 @@ func (c *Converter) value(v any, depth int) (any, error) {
 		for k, e := range v {
 			ce, err := c.value(e, depth)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
+				return nil, within(k, err)
 			}
 			out[k] = ce
 		}
@@ -75,7 +76,7 @@ func (c *Converter) value(v any, depth int) (any, error) {
 		for i, e := range v {
 			ce, err := c.value(e, depth)
 			if err != nil {
-				return nil, fmt.Errorf("[%d]: %w", i, err)
+				return nil, within(fmt.Sprintf("[%d]", i), err)
 			}
 			out[i] = ce
 		}
@@ -158,4 +159,28 @@ func index(d any, key, value string) (any, error) {
 		return d[n], nil
 	}
 	return nil, fmt.Errorf("unable to convert %q: %q indexes a %s", value, key, strings.TrimPrefix(fmt.Sprintf("%T", d), "[]"))
+}
+
+// Error is a conversion error inside a map or list: Path is where, as
+// "key.sub[2]", relative to the value converted.
+type Error struct {
+	Path string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Path + ": " + e.Err.Error() }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// within puts err at key inside the value being converted.
+func within(key string, err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		sep := "."
+		if strings.HasPrefix(ce.Path, "[") {
+			sep = ""
+		}
+		return &Error{Path: key + sep + ce.Path, Err: ce.Err}
+	}
+	return &Error{Path: key, Err: err}
 }

@@ -103,8 +103,10 @@ func Parse(v any) (Level, error) {
 		return FromPython(int(v)), nil
 	case nil:
 		return Level{}, errors.New("level is null")
-	default:
+	case []any, map[string]any:
 		return Level{}, fmt.Errorf("level not an integer or a valid string: %v", v)
+	default:
+		return Level{}, fmt.Errorf("level not an integer or a valid string: a %T", v)
 	}
 }
 
