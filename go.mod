@@ -4,4 +4,11 @@ go 1.24
 
 require go.yaml.in/yaml/v3 v3.0.6
 
-require github.com/stretchr/testify v1.12.1 // indirect
+require (
+	github.com/samber/lo v1.52.0 // indirect
+	github.com/samber/slog-common v0.20.0 // indirect
+	github.com/samber/slog-multi v1.7.1 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/text v0.22.0 // indirect
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1 // indirect
+)

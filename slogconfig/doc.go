@@ -1,0 +1,130 @@
+// Package slogconfig configures log/slog the way Python's logging.config
+// configures Python logging: a dictConfig dictionary, read from YAML or
+// JSON or given as a map, becomes a tree of [slog.Handler] values behind
+// named loggers with Python's levels, inheritance and propagation.
+//
+// # Quick start
+//
+//	if err := slogconfig.Load("logging.yaml"); err != nil {
+//		log.Fatal(err)
+//	}
+//	defer slogconfig.Shutdown()
+//
+//	slog.Info("listening", "port", 8080) // the root logger
+//	db := slogconfig.Logger("app.db")     // a named logger
+//	db.Debug("query", "rows", 3)
+//	client := lib.New(slogconfig.Logger("vendor.lib")) // code that takes a *slog.Logger
+//	client.Fetch("user:42")
+//	log.Printf("legacy code") // the log package lands on root, at INFO
+//
+// The package-level functions act on a default [Manager] whose first
+// configuration calls [slog.SetDefault] with its root logger, so slog.Info
+// and the log package go through the configuration. [New] makes
+// independent Managers; give each its own [Registry] with [WithRegistry]
+// to keep their registrations apart.
+//
+// # Configuration schema
+//
+// The schema is Python's dictConfig: version (1, required), incremental,
+// disable_existing_loggers, and the sections formatters, filters, handlers,
+// loggers and root. A formatter has format, datefmt, style, validate and
+// defaults, plus the Go keys utc and extras; a handler has class (or "()"),
+// level, formatter, filters, "." properties and its class's own keys; a
+// logger has level, propagate, handlers and filters. Unknown top-level keys
+// are ignored; a handler key its class does not take is an error.
+//
+// Class names are Go names with Python's dotted names as aliases. Built in
+// today: the formatters pattern (logging.Formatter, the default), json and
+// text; the filter name (logging.Filter); the handlers stream
+// (logging.StreamHandler), file (logging.FileHandler) and null
+// (logging.NullHandler). A program adds its own with
+// [Registry.RegisterHandler], [Registry.RegisterFormatter] and
+// [Registry.RegisterFilter].
+//
+// A string value that is wholly "prefix://rest" is converted: ext://name
+// is a value of the Registry (sys.stdout, sys.stderr, the logging level
+// constants, ... and what [Registry.RegisterValue] added), cfg://path is
+// another part of the same configuration, and env://NAME is an environment
+// variable. "." properties are not converted.
+//
+// A refused configuration returns a [*ConfigError] that lists every
+// problem with its path, such as "loggers.app.level: unknown level: "LOUD"".
+//
+// # Levels
+//
+// A level is a Python name in any case (DEBUG, info, WARNING, CRITICAL,
+// NOTSET), a slog name with an offset (WARN, INFO+2, DEBUG-4), or a Python
+// number, integer or integral float: n is the slog level
+// ceil((n-20)*2/5), so 10 is [slog.LevelDebug], 15 is -2 and 50 is
+// [LevelCritical]. NOTSET on a logger other than root inherits the parent's
+// level; on root or a handler it passes every record. Booleans are not
+// levels.
+//
+// # Loggers and propagation
+//
+// [Manager.Logger] is Python's getLogger: dotted names form a hierarchy, and
+// "" and "root" are the root logger. The same name always gives the same
+// *slog.Logger. A logger without a level of its own takes the level of its
+// nearest ancestor that has one; root starts at WARNING. A record that
+// passes the logger's level and the logger's own filters goes to the
+// handlers of the logger and of each ancestor up to the first whose
+// propagate is false; as in Python, the ancestors' levels and filters are
+// not consulted, and each handler applies its own level and filters. A
+// logger with no handler anywhere on its way to root sends WARNING and
+// above to the last-resort handler ([WithLastResort]).
+//
+// The json and text formatters add a "logger" attribute with the logger's
+// name; the pattern formatter renders it as %(name)s.
+//
+// # Reconfiguration
+//
+// [Manager.DictConfig] and [Manager.Load] may be called at any time while
+// other goroutines log. A configuration is compiled and its handlers built
+// off to the side; on error they are closed and the running configuration
+// is left as it was. Otherwise every logger switches to its new route at
+// once, the records in flight through the old routes are waited for, and
+// only then is what the new configuration no longer uses closed: each
+// record is routed wholly by the old or wholly by the new configuration,
+// never lost and never delivered twice. Loggers, and the loggers made from
+// them with With and WithGroup, follow every configuration. A file is
+// opened once per absolute path and shared by every handler that writes to
+// it; a configuration that keeps a file keeps it open.
+//
+// With incremental set, only handler levels, logger levels and propagate
+// flags, and the root level change.
+//
+// A handler that fails reports a [*HandlerError] to the error handler
+// ([WithErrorHandler]; by default Python's "--- Logging error ---" on
+// stderr), and the other handlers still get the record.
+//
+// # Deviations from Python
+//
+// Everything else follows CPython 3.11.
+//
+//   - A configuration is applied atomically; Python closes its handlers
+//     first and is left half configured on error.
+//   - Handlers are built in dependency order with cycles reported, not in
+//     sorted order with one deferred pass.
+//   - A configuration replaces a logger's filters instead of adding to them.
+//   - propagate must be a boolean (or 0 or 1).
+//   - The last-resort handler belongs to the Manager and appends the
+//     record's attributes to the message; WithLastResort(nil) gives Python's
+//     one-time "No handlers could be found" notice.
+//   - Level names are accepted in any case, and slog names too.
+//   - Integral floats such as 20.0 are levels; booleans are not.
+//   - File mode "w" truncates only when the process first opens the file,
+//     not again when a reconfiguration keeps it.
+//   - The pattern formatter appends the attributes its format does not name
+//     after the message as key=value; the formatter key extras: ignore
+//     gives Python's output.
+//   - env:// values read environment variables.
+//
+// # Security
+//
+// No code runs from a configuration. Every class, "()" factory and ext://
+// value resolves through a [Registry], which holds the built-in classes and
+// values and what the program registered; nothing else can be reached. A
+// configuration can still write to any file the process may write to and
+// read environment variables, so load configurations only from sources
+// trusted as much as the program.
+package slogconfig
