@@ -27,10 +27,7 @@ func (m *Manager) Load(path string) error {
 	case ".yaml", ".yml":
 		cfg, err = decodeYAML(data)
 	case ".ini", ".conf", ".cfg":
-		if err := m.fileConfig(data, fileOptions(nil), false); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		return nil
+		return fmt.Errorf("%s: the INI (fileConfig) format is not supported by this version", path)
 	default:
 		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml or .yml", path, ext)
 	}
