@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,7 +78,27 @@ type compiler struct {
 	incoming map[string]any // the raw handlers section
 }
 
-var pyIdent = regexp.MustCompile(`(?i)^[a-z_][a-z0-9_]*$`)
+// isPyIdent reports whether k is a Python identifier as dictConfig checks
+// it: ^[a-z_][a-z0-9_]*$, case-insensitively.
+func isPyIdent(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i] | 0x20
+		if !(c >= 'a' && c <= 'z' || k[i] == '_' || i > 0 && k[i] >= '0' && k[i] <= '9') {
+			return false
+		}
+	}
+	return k != ""
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
 
 // compile checks cfg and builds everything it names. On error it closes
 // what it built and returns every problem.
@@ -152,7 +171,7 @@ func (c *compiler) section(cfg map[string]any, key string) (map[string]any, []st
 		c.errs.addf(key, "want a mapping of ids to entries, got %s", describe(v))
 		return nil, nil
 	}
-	return m, slices.Sorted(maps.Keys(m))
+	return m, sortedKeys(m)
 }
 
 // entry returns one entry of a section, converted except for its "."
@@ -335,7 +354,7 @@ func refIDs(cls *HandlerClass, raw map[string]any) map[string][]string {
 // handlerOrder returns the handler ids so that every handler comes after
 // the handlers it refers to, ties in sorted order, and reports cycles.
 func (c *compiler) handlerOrder(sec map[string]any) []string {
-	ids := slices.Sorted(maps.Keys(sec))
+	ids := sortedKeys(sec)
 	const (
 		unseen = iota
 		active
@@ -363,7 +382,7 @@ func (c *compiler) handlerOrder(sec map[string]any) []string {
 		if raw, ok := sec[id].(map[string]any); ok {
 			cls, _, _ := c.handlerClass(raw)
 			refs := refIDs(cls, raw)
-			for _, param := range slices.Sorted(maps.Keys(refs)) {
+			for _, param := range sortedKeys(refs) {
 				for _, ref := range refs[param] {
 					if _, exists := sec[ref]; exists {
 						visit(ref)
@@ -430,19 +449,19 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 		if !isMap {
 			c.errs.addf(joinPath(path, "[.]"), "want a mapping of properties, got %s", describe(dot))
 		}
-		for _, k := range slices.Sorted(maps.Keys(props)) {
+		for _, k := range sortedKeys(props) {
 			if cls != nil && !slices.Contains(cls.Props, k) {
 				c.errs.addf(joinPath(path, propPath(k)), "%s has no property %q", name, k)
 			}
 		}
 		hc.Props = props
 	}
-	for _, k := range slices.Sorted(maps.Keys(e)) {
+	for _, k := range sortedKeys(e) {
 		switch k {
 		case "class", "()", "level", "formatter", "filters", ".":
 			continue
 		}
-		if !pyIdent.MatchString(k) {
+		if !isPyIdent(k) {
 			c.errs.addf(path+"."+k, "not a valid Python identifier: %q", k)
 			continue
 		}

@@ -56,7 +56,6 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 		})
 		return nil
 	}
-	name := h.n.name
 	for _, f := range rt.filters {
 		var ok bool
 		if r, ok = h.filter(ctx, f, r, ""); !ok {
@@ -64,13 +63,35 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	d := h.derived(rt)
-	multi := len(rt.targets) > 1
-	for i, t := range rt.targets {
+	for i := 0; i < len(rt.targets); {
+		i = h.deliver(ctx, rt, d, r, i)
+	}
+	return nil
+}
+
+// deliver hands r to the route's targets from the one at index from on,
+// and returns len(rt.targets), or the index after a handler that panicked:
+// the panic is reported and the caller resumes with the next handler. One
+// deferred recover covers the whole loop.
+func (h *nodeHandler) deliver(ctx context.Context, rt *route, d *derived, r slog.Record, from int) (next int) {
+	i := from
+	defer func() {
+		if p := recover(); p != nil {
+			t := rt.targets[i]
+			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: r, Err: fmt.Errorf("handler panicked: %v", p)})
+			next = i + 1
+		}
+	}()
+	last := len(rt.targets) - 1
+	for ; i <= last; i++ {
+		t := rt.targets[i]
 		if r.Level < t.level {
 			continue
 		}
 		rec := r
-		if multi {
+		if i < last {
+			// Clone clips the attribute slice, so a handler that adds
+			// attributes cannot change what the next one sees.
 			rec = r.Clone()
 		}
 		ok := true
@@ -82,11 +103,11 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 		if !ok {
 			continue
 		}
-		if err := callHandle(ctx, d.hs[i], rec); err != nil {
-			h.n.m.report(&HandlerError{Handler: t.id, Logger: name, Record: rec, Err: err})
+		if err := d.hs[i].Handle(ctx, rec); err != nil {
+			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: rec, Err: err})
 		}
 	}
-	return nil
+	return i
 }
 
 // enter returns the current route with its generation marked busy. A
@@ -113,15 +134,6 @@ func (h *nodeHandler) filter(ctx context.Context, f filters.Filter, r slog.Recor
 		}
 	}()
 	return f.Filter(ctx, h.n.name, r)
-}
-
-func callHandle(ctx context.Context, h slog.Handler, r slog.Record) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("handler panicked: %v", p)
-		}
-	}()
-	return h.Handle(ctx, r)
 }
 
 // derived returns the route's handlers specialised for this handler,

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -358,7 +357,7 @@ func (m *Manager) routeAll(g *generation) {
 			}
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(m.named)) {
+	for _, id := range sortedKeys(m.named) {
 		use([]*handlerObj{m.named[id]})
 	}
 	var walk func(n *node)

@@ -44,6 +44,9 @@ func (c *Converter) value(v any, depth int) (any, error) {
 	}
 	switch v := v.(type) {
 	case string:
+		if !strings.Contains(v, "://") {
+			return v, nil
+		}
 		m := convertible.FindStringSubmatch(v)
 		if m == nil {
 			return v, nil

@@ -1,0 +1,368 @@
+package slogconfig
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Each benchmark has its hand-built slog equivalent beside it, so that the
+// ratio reads from one run:
+//
+//	go test -run '^$' -bench . -benchmem ./slogconfig
+
+// benchMsg and benchArgs are the record of the enabled benchmarks.
+const benchMsg = "request handled"
+
+var benchArgs = []any{"method", "GET", "status", 200, "path", "/api/v1/items"}
+
+// benchManager returns a Manager configured with cfg, in a registry of its
+// own where ext://bench.out is out.
+func benchManager(tb testing.TB, cfg map[string]any, out io.Writer) *Manager {
+	tb.Helper()
+	reg := NewRegistry()
+	require.NoError(tb, reg.RegisterValue("bench.out", out))
+	m := New(WithRegistry(reg), WithErrorHandler(func(err error) { tb.Errorf("handler error: %v", err) }))
+	require.NoError(tb, m.DictConfig(cfg))
+	tb.Cleanup(func() { _ = m.Shutdown() })
+	return m
+}
+
+// benchJSONConfig is one JSON handler on ext://bench.out at root, level
+// INFO.
+func benchJSONConfig() map[string]any {
+	return map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"j": map[string]any{"class": "json"}},
+		"handlers": map[string]any{
+			"h": map[string]any{"class": "stream", "stream": "ext://bench.out", "formatter": "j"},
+		},
+		"root": map[string]any{"level": "INFO", "handlers": []any{"h"}},
+	}
+}
+
+// benchPropagationConfig has a JSON handler on ext://bench.out on each of
+// a.b.c, a and root, so that a record of a.b.c reaches three handlers by
+// propagation.
+func benchPropagationConfig() map[string]any {
+	h := func() map[string]any {
+		return map[string]any{"class": "stream", "stream": "ext://bench.out", "formatter": "j"}
+	}
+	return map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"j": map[string]any{"class": "json"}},
+		"handlers":   map[string]any{"h1": h(), "h2": h(), "h3": h()},
+		"loggers": map[string]any{
+			"a.b.c": map[string]any{"handlers": []any{"h1"}},
+			"a":     map[string]any{"handlers": []any{"h2"}},
+		},
+		"root": map[string]any{"level": "INFO", "handlers": []any{"h3"}},
+	}
+}
+
+func BenchmarkDisabledDebug(b *testing.B) {
+	b.Run("slogtree", func(b *testing.B) {
+		l := benchManager(b, benchJSONConfig(), io.Discard).Logger("a.b.c")
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Debug("x", "k", 1)
+		}
+	})
+	b.Run("slog", func(b *testing.B) {
+		l := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Debug("x", "k", 1)
+		}
+	})
+}
+
+// benchJSONLoggers are the two loggers of the enabled JSON benchmarks: the
+// slogtree one, and slog's JSONHandler with the logger attribute that
+// slogtree's json formatter adds.
+func benchJSONLoggers(b *testing.B) []struct {
+	name string
+	l    *slog.Logger
+} {
+	return []struct {
+		name string
+		l    *slog.Logger
+	}{
+		{"slogtree", benchManager(b, benchJSONConfig(), io.Discard).Logger("a.b.c")},
+		{"slog", slog.New(slog.NewJSONHandler(io.Discard, nil)).With("logger", "a.b.c")},
+	}
+}
+
+func BenchmarkEnabledJSON(b *testing.B) {
+	for _, bc := range benchJSONLoggers(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bc.l.Info(benchMsg, benchArgs...)
+			}
+		})
+	}
+}
+
+func BenchmarkEnabledJSONParallel(b *testing.B) {
+	for _, bc := range benchJSONLoggers(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					bc.l.Info(benchMsg, benchArgs...)
+				}
+			})
+		})
+	}
+}
+
+// benchSequence is the hand-built fan-out: one record, Handle called on
+// each handler in turn.
+type benchSequence []slog.Handler
+
+func (s benchSequence) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+
+func (s benchSequence) Handle(ctx context.Context, r slog.Record) error {
+	for _, h := range s {
+		if err := h.Handle(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s benchSequence) WithAttrs([]slog.Attr) slog.Handler { panic("not used") }
+func (s benchSequence) WithGroup(string) slog.Handler      { panic("not used") }
+
+// benchPropagation3Baselines are the slog equivalents of
+// BenchmarkPropagation3, each combining the three handlers into one;
+// bench_go126_test.go adds slog.NewMultiHandler.
+var benchPropagation3Baselines = []struct {
+	name    string
+	combine func(hs ...slog.Handler) slog.Handler
+}{
+	{"sequence", func(hs ...slog.Handler) slog.Handler { return benchSequence(hs) }},
+}
+
+func BenchmarkPropagation3(b *testing.B) {
+	b.Run("slogtree", func(b *testing.B) {
+		l := benchManager(b, benchPropagationConfig(), io.Discard).Logger("a.b.c")
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Info(benchMsg, benchArgs...)
+		}
+	})
+	for _, bl := range benchPropagation3Baselines {
+		b.Run(bl.name, func(b *testing.B) {
+			hs := make([]slog.Handler, 3)
+			for i := range hs {
+				hs[i] = slog.NewJSONHandler(io.Discard, nil).WithAttrs([]slog.Attr{slog.String("logger", "a.b.c")})
+			}
+			l := slog.New(bl.combine(hs...))
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Info(benchMsg, benchArgs...)
+			}
+		})
+	}
+}
+
+// benchDictConfigCase is a configuration of the DictConfig benchmarks,
+// applied to a Manager that already has names as live loggers.
+type benchDictConfigCase struct {
+	name   string
+	config func() map[string]any
+	names  []string
+}
+
+var benchDictConfigCases = []benchDictConfigCase{
+	{name: "20handlers_100loggers_10000names", config: benchBigConfig, names: benchNames()},
+	{name: "one_handler", config: benchOneHandlerConfig},
+}
+
+// benchOneHandlerConfig is one stream handler with a pattern formatter, on
+// root.
+func benchOneHandlerConfig() map[string]any {
+	return map[string]any{
+		"version": 1,
+		"formatters": map[string]any{
+			"plain": map[string]any{"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+		},
+		"handlers": map[string]any{
+			"console": map[string]any{"class": "logging.StreamHandler", "stream": "ext://bench.out", "formatter": "plain", "level": "DEBUG"},
+		},
+		"root": map[string]any{"level": "INFO", "handlers": []any{"console"}},
+	}
+}
+
+// benchBigConfig has 20 stream handlers over four formatters (json and
+// text among them) and 100 loggers svcI.modJ, each with a level and two
+// handlers.
+func benchBigConfig() map[string]any {
+	fmts := []string{"plain", "dated", "json", "text"}
+	hs := map[string]any{}
+	for i := range 20 {
+		h := map[string]any{"class": "logging.StreamHandler", "stream": "ext://bench.out", "formatter": fmts[i%len(fmts)]}
+		if i%3 == 0 {
+			h["level"] = []string{"DEBUG", "INFO", "WARNING"}[i/3%3]
+		}
+		hs[fmt.Sprintf("h%02d", i)] = h
+	}
+	loggers := map[string]any{}
+	for i := range 100 {
+		loggers[fmt.Sprintf("svc%d.mod%d", i/10, i%10)] = map[string]any{
+			"level":     []string{"DEBUG", "INFO", "WARNING", "ERROR"}[i%4],
+			"handlers":  []any{fmt.Sprintf("h%02d", i%20), fmt.Sprintf("h%02d", (i+7)%20)},
+			"propagate": i%2 == 0,
+		}
+	}
+	return map[string]any{
+		"version": 1,
+		"formatters": map[string]any{
+			"plain": map[string]any{"format": "%(levelname)s %(name)s: %(message)s"},
+			"dated": map[string]any{"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S"},
+			"json":  map[string]any{"class": "json"},
+			"text":  map[string]any{"class": "text"},
+		},
+		"handlers": hs,
+		"loggers":  loggers,
+		"root":     map[string]any{"level": "WARNING", "handlers": []any{"h00"}},
+	}
+}
+
+// benchNames returns 10,000 logger names svcI.modJ.fnK, below the loggers
+// of benchBigConfig.
+func benchNames() []string {
+	names := make([]string, 0, 10000)
+	for i := range 10 {
+		for j := range 10 {
+			for k := range 100 {
+				names = append(names, fmt.Sprintf("svc%d.mod%d.fn%d", i, j, k))
+			}
+		}
+	}
+	return names
+}
+
+func BenchmarkDictConfig(b *testing.B) {
+	for _, bc := range benchDictConfigCases {
+		b.Run(bc.name, func(b *testing.B) {
+			cfg := bc.config()
+			m := benchManager(b, cfg, io.Discard)
+			for _, n := range bc.names {
+				m.Logger(n)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := m.DictConfig(cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDictConfigCPython reports as its ns/op what one CPython
+// logging.config.dictConfig call of the same configuration takes, with the
+// same live logger names, as timed by testdata/bench_dictconfig.py (json
+// and text formatters become logging.Formatter there, ext://bench.out a
+// stream on os.devnull). Its B/op and allocs/op are those of running the
+// script, and mean nothing.
+func BenchmarkDictConfigCPython(b *testing.B) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		b.Skip("python3 not found: ", err)
+	}
+	for _, bc := range benchDictConfigCases {
+		b.Run(bc.name, func(b *testing.B) {
+			// The script times many calls itself: run it once per
+			// measurement, on its first run (b.N is 1), and report the
+			// same figure if the benchmark framework asks for a larger b.N.
+			if b.N == 1 || benchCPythonNs[bc.name] == 0 {
+				ns, err := benchCPythonDictConfig(py, bc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				benchCPythonNs[bc.name] = ns
+			}
+			b.ReportMetric(benchCPythonNs[bc.name], "ns/op")
+		})
+	}
+}
+
+// benchCPythonNs holds the last figure of BenchmarkDictConfigCPython, by
+// case. Benchmarks run one at a time.
+var benchCPythonNs = map[string]float64{}
+
+// benchCPythonDictConfig runs testdata/bench_dictconfig.py on bc and
+// returns the nanoseconds per dictConfig call it prints.
+func benchCPythonDictConfig(py string, bc benchDictConfigCase) (float64, error) {
+	in, err := json.Marshal(map[string]any{"config": bc.config(), "names": bc.names})
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.Command(py, "testdata/bench_dictconfig.py")
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("bench_dictconfig.py: %v\n%s", err, stderr.Bytes())
+	}
+	return strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+}
+
+// TestBenchConfigs checks that the benchmarks measure what they say: the
+// loggers write where the benchmarks expect, and the DictConfig
+// configurations apply.
+func TestBenchConfigs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		give   map[string]any
+		logger string
+		level  slog.Level
+		want   int // writes per record
+	}{
+		{name: "disabled debug", give: benchJSONConfig(), logger: "a.b.c", level: slog.LevelDebug, want: 0},
+		{name: "enabled json", give: benchJSONConfig(), logger: "a.b.c", level: slog.LevelInfo, want: 1},
+		{name: "propagation to 3 handlers", give: benchPropagationConfig(), logger: "a.b.c", level: slog.LevelInfo, want: 3},
+		{name: "one handler", give: benchOneHandlerConfig(), logger: "x", level: slog.LevelInfo, want: 1},
+		{name: "big config, propagating logger", give: benchBigConfig(), logger: "svc0.mod2.fn7", level: slog.LevelWarn, want: 3},
+		{name: "big config, non-propagating logger", give: benchBigConfig(), logger: "svc0.mod1.fn7", level: slog.LevelWarn, want: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out benchBuffer
+			m := benchManager(t, tt.give, &out)
+			m.Logger(tt.logger).Log(context.Background(), tt.level, benchMsg, benchArgs...)
+			assert.Equal(t, tt.want, out.writes, "writes: %q", out.buf.String())
+			if tt.want > 0 {
+				assert.Contains(t, out.buf.String(), "/api/v1/items")
+			}
+		})
+	}
+}
+
+// benchBuffer counts the writes it gets. Not safe for concurrent use.
+type benchBuffer struct {
+	buf    bytes.Buffer
+	writes int
+}
+
+func (b *benchBuffer) Write(p []byte) (int, error) {
+	b.writes++
+	return b.buf.Write(p)
+}
