@@ -30,7 +30,7 @@ var streamClass = HandlerClass{
 			return nil, nil, err
 		}
 		st := handlers.NewStream(w, &handlers.StreamOptions{Terminator: term})
-		return c.Format(st), st, nil
+		return c.Format(st.Direct()), st, nil
 	},
 }
 
