@@ -27,9 +27,12 @@ func (m *Manager) Load(path string) error {
 	case ".yaml", ".yml":
 		cfg, err = decodeYAML(data)
 	case ".ini", ".conf", ".cfg":
-		return fmt.Errorf("%s: the INI (fileConfig) format is not supported by this version", path)
+		if err := m.fileConfig(data, fileOptions(nil), false); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return nil
 	default:
-		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml or .yml", path, ext)
+		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

@@ -101,7 +101,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name:       "unknown extension",
 			give:       "config.txt",
-			wantPrefix: `unknown configuration format ".txt": want .json, .yaml or .yml`,
+			wantPrefix: `unknown configuration format ".txt": want .json, .yaml, .yml, .ini, .conf or .cfg`,
 			wantFull:   true,
 		},
 	}

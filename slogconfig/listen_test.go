@@ -1,0 +1,639 @@
+package slogconfig
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// lsGood is fcINI as a dictConfig: root at INFO with one stream handler.
+const lsGood = `{"version": 1,
+ "formatters": {"form": {"format": "%(levelname)s %(name)s %(message)s"}},
+ "handlers": {"h1": {"class": "logging.StreamHandler", "stream": "ext://cap.a", "formatter": "form"}},
+ "root": {"level": "INFO", "handlers": ["h1"]}}`
+
+// lsDebug makes app log at DEBUG, incrementally.
+const lsDebug = `{"version": 1, "incremental": true, "loggers": {"app": {"level": "DEBUG"}}}`
+
+// lsListen starts a Listener on 127.0.0.1:0 for a Manager configured with
+// lsGood, closed at the end of the test.
+func lsListen(t *testing.T, opts ...ListenOption) (*fcEnv, *Listener) {
+	t.Helper()
+	e := fcManager(t)
+	require.NoError(t, e.DictConfig(lsJSON(t, lsGood)))
+	l, err := e.Listen("127.0.0.1:0", opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, l.Close()) })
+	return e, l
+}
+
+func lsJSON(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s), &m))
+	return m
+}
+
+func lsFrame(payload []byte) []byte {
+	return binary.BigEndian.AppendUint32(nil, uint32(len(payload)))
+}
+
+// lsSend sends payload within 5 seconds.
+func lsSend(t *testing.T, l *Listener, payload string, opts ...SendOption) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	return Send(ctx, l.Addr().String(), []byte(payload), opts...)
+}
+
+// lsRaw writes raw bytes, optionally closes its sending side, and reads
+// the status the listener answers with ("" when it sent none).
+func lsRaw(t *testing.T, addr string, raw []byte, closeWrite bool) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(5*time.Second)))
+	if len(raw) > 0 {
+		_, err = c.Write(raw)
+		require.NoError(t, err)
+	}
+	if closeWrite {
+		require.NoError(t, c.(*net.TCPConn).CloseWrite())
+	}
+	var hdr [4]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		return ""
+	}
+	body := make([]byte, binary.BigEndian.Uint32(hdr[:]))
+	_, err = io.ReadFull(c, body)
+	require.NoError(t, err)
+	return string(body)
+}
+
+// lsListenErrors returns the *ListenErrors the Manager reported.
+func lsListenErrors(e *fcEnv) []*ListenError {
+	var out []*ListenError
+	for _, err := range e.errs() {
+		var le *ListenError
+		if errors.As(err, &le) {
+			out = append(out, le)
+		}
+	}
+	return out
+}
+
+// lsCheckDebug checks that lsDebug is in effect.
+func lsCheckDebug(t *testing.T, e *fcEnv) {
+	t.Helper()
+	e.Logger("app").Debug("now")
+	assert.Equal(t, "DEBUG app now\n", e.bufs["a"].take())
+}
+
+func TestLSSend(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		give  string
+		check func(t *testing.T, e *fcEnv)
+	}{
+		{name: "JSON", give: lsGood, check: fcCheckGood},
+		{name: "incremental JSON", give: lsDebug, check: lsCheckDebug},
+		{name: "INI", give: fcINI, check: fcCheckGood},
+		{name: "INI with DEFAULT", give: "[DEFAULT]\nlevel=DEBUG\n" + strings.Replace(fcINI, "level=INFO\n", "", 1), check: lsCheckDebug},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, l := lsListen(t)
+			require.NoError(t, lsSend(t, l, tt.give))
+			tt.check(t, e)
+			assert.Empty(t, e.errs())
+		})
+	}
+}
+
+// TestLSBadInput sends each kind of bad input and checks the status, the
+// report to the error handler, and that the old configuration is still in
+// effect.
+func TestLSBadInput(t *testing.T) {
+	t.Parallel()
+	frame := func(p string) []byte { return append(lsFrame([]byte(p)), p...) }
+	tests := []struct {
+		name       string
+		opts       []ListenOption
+		give       []byte
+		closeWrite bool
+		stall      bool   // keep the connection open until the listener gives up
+		want       string // the error, in the status and in the report
+	}{
+		{name: "connect and close", closeWrite: true, want: "connection closed before a length header"},
+		{name: "truncated header", give: []byte{0, 0}, closeWrite: true, want: "truncated length header: 2 of 4 bytes"},
+		{name: "length 0xFFFFFFFF", give: []byte{0xff, 0xff, 0xff, 0xff}, want: "payload of 4294967295 bytes is over the limit of 1048576"},
+		{name: "over MaxPayload", opts: []ListenOption{MaxPayload(10)}, give: frame("0123456789a"), want: "payload of 11 bytes is over the limit of 10"},
+		{name: "empty payload", give: lsFrame(nil), want: "empty payload"},
+		{name: "truncated payload", give: append(lsFrame(make([]byte, 100)), "[loggers]"...), closeWrite: true, want: "truncated payload: 9 of 100 bytes"},
+		{name: "stalled after the header", opts: []ListenOption{ReadTimeout(100 * time.Millisecond)}, give: lsFrame(make([]byte, 100)), stall: true, want: "timed out after 0 of 100 payload bytes"},
+		{name: "stalled in the header", opts: []ListenOption{ReadTimeout(100 * time.Millisecond)}, give: []byte{0}, stall: true, want: "timed out waiting for the length header (1 of 4 bytes)"},
+		{name: "invalid UTF-8", give: frame("[loggers]\nkeys=\xff\n"), want: "payload is not valid UTF-8"},
+		{name: "JSON array", give: frame(`[{"version": 1}]`), want: "payload is neither a JSON object (want a JSON object at the top level, got a list) nor an INI configuration:\n[formatters]: section missing"},
+		{name: "JSON scalar", give: frame(`"x"`), want: "payload is neither a JSON object (want a JSON object at the top level, got \"x\") nor an INI configuration:\nline 1: no section header before"},
+		{name: "garbage", give: frame("hello"), want: "payload is neither a JSON object (invalid JSON: "},
+		{name: "refused JSON", give: frame(`{"version": 1, "root": {"level": "LOUD"}}`), want: "dictConfig refused the JSON configuration:\nroot.level: unknown level: \"LOUD\""},
+		{name: "refused INI", give: frame(strings.Replace(fcINI, "level=INFO", "level=LOUD", 1)), want: "fileConfig refused the INI configuration:\n[logger_root] level: unknown level: \"LOUD\""},
+		{name: "INI with a call", give: frame(strings.Replace(fcINI, "args=(cap.a,)", "args=(__import__('os').system('id'),)", 1)), want: "[handler_h1] args: unsupported expression: calls are not allowed"},
+		{name: "verifier refuses", opts: []ListenOption{Verify(HMACVerifier([]byte("k")))}, give: frame(lsGood), want: "refused by the verifier: HMAC-SHA256: signature does not match"},
+		{name: "verifier returns nil", opts: []ListenOption{Verify(func([]byte) ([]byte, error) { return nil, nil })}, give: frame(lsGood), want: "refused by the verifier"},
+		{name: "verifier panics", opts: []ListenOption{Verify(func([]byte) ([]byte, error) { panic("boom") })}, give: frame(lsGood), want: "panic while applying the configuration: boom"},
+		{name: "not incremental", opts: []ListenOption{IncrementalOnly()}, give: frame(lsGood), want: `this listener accepts only incremental configurations ("incremental": true)`},
+		{name: "INI when incremental only", opts: []ListenOption{IncrementalOnly()}, give: frame(fcINI), want: "this listener accepts only incremental configurations, and an INI configuration never is"},
+		{name: "class not allowed", opts: []ListenOption{AllowHandlerClasses("logging.StreamHandler")}, give: frame(`{"version": 1, "handlers": {"f": {"class": "logging.FileHandler", "filename": "/etc/passwd", "mode": "w"}, "g": {"()": "file", "filename": "x"}, "s": {"class": "logging.StreamHandler"}}}`),
+			want: "handlers.f.class: handler class \"logging.FileHandler\" is not allowed on this listener (allowed: logging.StreamHandler)\nhandlers.g.(): handler class \"file\" is not allowed on this listener (allowed: logging.StreamHandler)"},
+		{name: "INI class not allowed", opts: []ListenOption{AllowHandlerClasses("stream")}, give: frame(fcINI), want: "handlers.h1.class: handler class \"logging.StreamHandler\" is not allowed on this listener (allowed: stream)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, l := lsListen(t, tt.opts...)
+			got := lsRaw(t, l.Addr().String(), tt.give, tt.closeWrite)
+			var st listenStatus
+			require.NoError(t, json.Unmarshal([]byte(got), &st), "status %q", got)
+			assert.False(t, st.OK)
+			assert.True(t, strings.HasPrefix(st.Error, tt.want) || strings.Contains(st.Error, tt.want), "status error %q\nwant %q", st.Error, tt.want)
+			errs := lsListenErrors(e)
+			if assert.Len(t, errs, 1) {
+				assert.Equal(t, st.Error, errs[0].Err.Error())
+				assert.True(t, strings.HasPrefix(errs[0].Remote, "127.0.0.1:"), "remote %q", errs[0].Remote)
+			}
+			fcCheckGood(t, e)
+		})
+	}
+}
+
+func TestLSHMAC(t *testing.T) {
+	t.Parallel()
+	key := []byte("secret")
+	e, l := lsListen(t, Verify(HMACVerifier(key)))
+	require.NoError(t, lsSend(t, l, lsDebug, Sign(HMACSigner(key))))
+	lsCheckDebug(t, e)
+
+	var re *RemoteError
+	err := lsSend(t, l, lsGood, Sign(HMACSigner([]byte("wrong"))))
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "refused by the verifier: HMAC-SHA256: signature does not match", re.Msg)
+	err = lsSend(t, l, "short")
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "refused by the verifier: HMAC-SHA256: payload of 5 bytes is shorter than a signature", re.Msg)
+	lsCheckDebug(t, e)
+
+	_, err = HMACVerifier(nil)(HMACSigner(nil)([]byte("{}")))
+	assert.EqualError(t, err, "HMAC-SHA256: empty key")
+}
+
+// TestLSSendStatus checks what Send returns for each outcome.
+func TestLSSendStatus(t *testing.T) {
+	t.Parallel()
+	_, l := lsListen(t)
+	err := lsSend(t, l, `{"version": 2}`)
+	var re *RemoteError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "dictConfig refused the JSON configuration:\nversion: unsupported version: 2", re.Msg)
+	assert.EqualError(t, err, "slogconfig: configuration refused: dictConfig refused the JSON configuration:\nversion: unsupported version: 2")
+
+	// A listener that answers nothing, as Python's.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(c, 4+2))
+			c.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	assert.ErrorIs(t, Send(ctx, ln.Addr().String(), []byte("{}")), ErrNoStatus)
+
+	// A listener that never answers: the context ends the wait.
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln2.Close()
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel2()
+	assert.ErrorIs(t, Send(ctx2, ln2.Addr().String(), []byte("{}")), context.DeadlineExceeded)
+
+	// Nobody listening.
+	addr := ln2.Addr().String()
+	ln2.Close()
+	err = Send(ctx, addr, []byte("{}"))
+	assert.ErrorContains(t, err, "connection refused")
+}
+
+// TestLSSendTooLarge gets the listener's status for a payload over its
+// limit, though the listener stops reading early.
+func TestLSSendTooLarge(t *testing.T) {
+	t.Parallel()
+	e, l := lsListen(t, MaxPayload(1000))
+	err := lsSend(t, l, strings.Repeat(" ", 4<<20))
+	var re *RemoteError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "payload of 4194304 bytes is over the limit of 1000", re.Msg)
+	fcCheckGood(t, e)
+}
+
+// lsPython returns the path of python3, or skips.
+func lsPython(t *testing.T) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skipf("python3 not found: %v", err)
+	}
+	return py
+}
+
+// lsPyClient is the client of Python's logging documentation: a 4-byte
+// big-endian length and the payload, never reading a reply. With a key, it
+// signs the payload with HMAC-SHA256.
+const lsPyClient = `
+import hmac, socket, struct, sys
+data = sys.stdin.buffer.read()
+if len(sys.argv) > 2:
+    data = hmac.new(sys.argv[2].encode(), data, "sha256").digest() + data
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(struct.pack(">L", len(data)) + data)
+s.close()
+`
+
+// TestLSCPythonClient reconfigures a Listener from CPython.
+func TestLSCPythonClient(t *testing.T) {
+	t.Parallel()
+	py := lsPython(t)
+	tests := []struct {
+		name    string
+		give    string
+		key     string
+		changed func(e *fcEnv) bool
+	}{
+		{name: "JSON", give: lsDebug, changed: func(e *fcEnv) bool { return e.Logger("app").Enabled(context.Background(), -4) }},
+		{name: "INI", give: strings.Replace(fcINI, "level=INFO", "level=ERROR", 1), changed: func(e *fcEnv) bool { return !e.Logger("app").Enabled(context.Background(), 4) }},
+		{name: "signed", key: "k3y", give: lsDebug, changed: func(e *fcEnv) bool { return e.Logger("app").Enabled(context.Background(), -4) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var opts []ListenOption
+			if tt.key != "" {
+				opts = append(opts, Verify(HMACVerifier([]byte(tt.key))))
+			}
+			e, l := lsListen(t, opts...)
+			args := []string{"-c", lsPyClient, strconv.Itoa(l.Addr().(*net.TCPAddr).Port)}
+			if tt.key != "" {
+				args = append(args, tt.key)
+			}
+			cmd := exec.CommandContext(t.Context(), py, args...)
+			cmd.Stdin = strings.NewReader(tt.give)
+			out, err := cmd.CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			deadline := time.Now().Add(5 * time.Second)
+			for !tt.changed(e) && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			assert.True(t, tt.changed(e), "configuration not applied within 5s")
+			assert.Empty(t, e.errs())
+		})
+	}
+}
+
+// TestLSSendToCPythonListener sends a configuration to CPython's own
+// logging.config.listen, which applies it and answers nothing.
+func TestLSSendToCPythonListener(t *testing.T) {
+	t.Parallel()
+	py := lsPython(t)
+	script := `
+import logging, logging.config, time
+t = logging.config.listen(0)
+t.start()
+t.ready.wait()
+print(t.port, flush=True)
+deadline = time.time() + 5
+while time.time() < deadline and logging.getLogger("app").level != logging.DEBUG:
+    time.sleep(0.005)
+print(logging.getLevelName(logging.getLogger("app").level), flush=True)
+logging.config.stopListening()
+t.join()
+`
+	cmd := exec.CommandContext(t.Context(), py, "-c", script)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() { assert.NoError(t, cmd.Wait()) }()
+	lines := bufio.NewScanner(stdout)
+	require.True(t, lines.Scan(), "no port from python3")
+	port := lines.Text()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	err = Send(ctx, "127.0.0.1:"+port, []byte(lsDebug))
+	assert.ErrorIs(t, err, ErrNoStatus)
+	require.True(t, lines.Scan(), "no level from python3")
+	assert.Equal(t, "DEBUG", lines.Text())
+}
+
+// TestLSHostile opens 500 hostile connections at once, of seven kinds,
+// while a good client sends an incremental configuration: the good one is
+// applied, each hostile one is refused and reported once, and nothing
+// else changes.
+func TestLSHostile(t *testing.T) {
+	t.Parallel()
+	const n = 500
+	e, l := lsListen(t, MaxConnections(32), ReadTimeout(250*time.Millisecond), MaxPayload(4096))
+	addr := l.Addr().String()
+	kinds := []func(c net.Conn){
+		func(c net.Conn) {}, // connect and close
+		func(c net.Conn) { _, _ = c.Write([]byte{0, 0}) },                            // truncated header
+		func(c net.Conn) { _, _ = c.Write([]byte{0xff, 0xff, 0xff, 0xff}) },          // huge length
+		func(c net.Conn) { _, _ = c.Write(lsFrame(make([]byte, 1000))); lsStall(c) }, // stalled
+		func(c net.Conn) { _, _ = c.Write(append(lsFrame([]byte{0xff, 0xfe}), 0xff, 0xfe)) },
+		func(c net.Conn) { p := []byte(`[1, 2, 3]`); _, _ = c.Write(append(lsFrame(p), p...)) },
+		func(c net.Conn) {
+			p := []byte(strings.Replace(fcINI, "args=(cap.a,)", "args=(open('/etc/passwd'),)", 1))
+			_, _ = c.Write(append(lsFrame(p), p...))
+		},
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	var dialErrs, dialed atomic.Int64
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				dialErrs.Add(1)
+				return
+			}
+			dialed.Add(1)
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			kinds[i%len(kinds)](c)
+			_ = c.(*net.TCPConn).CloseWrite()
+			_, _ = io.Copy(io.Discard, c) // until the listener closes
+		}()
+	}
+	// The good client comes once half the hostile ones are connected.
+	for dialed.Load()+dialErrs.Load() < n/2 && time.Since(start) < 5*time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	goodStart := time.Now()
+	err := Send(ctx, addr, []byte(lsDebug))
+	good := time.Since(goodStart)
+	wg.Wait()
+	t.Logf("%d hostile connections: the good client was answered %v after it connected; all done %v after the start", n, good, time.Since(start))
+	require.NoError(t, err)
+	require.Zero(t, dialErrs.Load(), "dial errors")
+	lsCheckDebug(t, e)
+	e.Logger("other").Info("root's handler")
+	assert.Equal(t, "INFO other root's handler\n", e.bufs["a"].take())
+	errs := lsListenErrors(e)
+	assert.Len(t, errs, n, "one report per hostile connection")
+	assert.Len(t, e.errs(), len(errs), "only listener errors")
+}
+
+// lsStall waits until the listener closes the connection.
+func lsStall(c net.Conn) {
+	var b [1]byte
+	_, _ = c.Read(b[:])
+}
+
+// TestLSMaxConnections shows a client waiting for a free slot: with one
+// slot held by a stalled client, the next is served once the stalled one
+// times out.
+func TestLSMaxConnections(t *testing.T) {
+	t.Parallel()
+	e, l := lsListen(t, MaxConnections(1), ReadTimeout(200*time.Millisecond))
+	stalled, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer stalled.Close()
+	_, err = stalled.Write([]byte{0})
+	require.NoError(t, err)
+	require.NoError(t, lsSend(t, l, lsDebug))
+	errs := lsListenErrors(e)
+	require.Len(t, errs, 1, "the stalled client was refused before the good one was served")
+	assert.Contains(t, errs[0].Err.Error(), "timed out waiting for the length header")
+	lsCheckDebug(t, e)
+}
+
+func TestLSListenOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		addr string
+		opts []ListenOption
+		want string
+	}{
+		{name: "every interface", addr: "0.0.0.0:0", want: "slogconfig: Listen 0.0.0.0:0: 0.0.0.0 is not a loopback address; give a Verify option (such as HMACVerifier) or InsecureAllowRemote to listen beyond this host"},
+		{name: "IPv6 every interface", addr: "[::]:0", want: ":: is not a loopback address"},
+		{name: "empty host", addr: ":0", want: "an empty host listens on every interface"},
+		{name: "bad address", addr: "nope", want: "slogconfig: Listen: address nope: missing port in address"},
+		{name: "MaxPayload 0", addr: "127.0.0.1:0", opts: []ListenOption{MaxPayload(0)}, want: "MaxPayload 0: want 1 to 4294967295 bytes"},
+		{name: "MaxPayload over the frame", addr: "127.0.0.1:0", opts: []ListenOption{MaxPayload(1 << 32)}, want: "MaxPayload 4294967296"},
+		{name: "ReadTimeout 0", addr: "127.0.0.1:0", opts: []ListenOption{ReadTimeout(0)}, want: "ReadTimeout 0s: want a positive duration"},
+		{name: "MaxConnections 0", addr: "127.0.0.1:0", opts: []ListenOption{MaxConnections(0)}, want: "MaxConnections 0: want at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := New(WithRegistry(NewRegistry()))
+			l, err := m.Listen(tt.addr, tt.opts...)
+			if l != nil {
+				l.Close()
+			}
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestLSCheckLoopbackHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		give string
+		ok   bool
+	}{
+		{name: "localhost", give: "localhost", ok: true},
+		{name: "IPv4 loopback", give: "127.0.0.1", ok: true},
+		{name: "other IPv4 loopback", give: "127.1.2.3", ok: true},
+		{name: "IPv6 loopback", give: "::1", ok: true},
+		{name: "unspecified", give: "0.0.0.0"},
+		{name: "private address", give: "10.0.0.1"},
+		{name: "empty", give: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := checkLoopbackHost(tt.give)
+			assert.Equal(t, tt.ok, err == nil, "err = %v", err)
+		})
+	}
+}
+
+// TestLSDefaultAddr binds localhost, as Python does.
+func TestLSDefaultAddr(t *testing.T) {
+	t.Parallel()
+	m := New(WithRegistry(NewRegistry()))
+	l, err := m.Listen("localhost:0")
+	require.NoError(t, err)
+	defer l.Close()
+	assert.True(t, l.Addr().(*net.TCPAddr).IP.IsLoopback(), "bound %v", l.Addr())
+}
+
+// TestLSPackageListen starts and stops the default Manager's listener
+// without sending it anything.
+func TestLSPackageListen(t *testing.T) {
+	t.Parallel()
+	l, err := Listen("127.0.0.1:0")
+	require.NoError(t, err)
+	_, err = Listen("127.0.0.1:0")
+	assert.ErrorContains(t, err, "slogconfig: Listen: already listening on 127.0.0.1:")
+	require.NoError(t, StopListening())
+	_, err = net.Dial("tcp", l.Addr().String())
+	assert.Error(t, err, "the port is closed")
+	assert.NoError(t, StopListening(), "nothing to stop")
+	l2, err := Listen("127.0.0.1:0")
+	require.NoError(t, err)
+	require.NoError(t, l2.Close())
+	l3, err := Listen("127.0.0.1:0") // a closed default listener does not count
+	require.NoError(t, err)
+	require.NoError(t, StopListening())
+	assert.NoError(t, l3.Close(), "Close after StopListening")
+}
+
+// TestLSNoLeak closes a Listener with connections open and checks that its
+// goroutines are gone. Not parallel: it counts the process's goroutines.
+func TestLSNoLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	e := fcManager(t)
+	l, err := e.Listen("127.0.0.1:0", MaxConnections(4))
+	require.NoError(t, err)
+	var conns []net.Conn
+	for range 8 { // 4 served and stalled, 4 waiting to be accepted
+		c, err := net.Dial("tcp", l.Addr().String())
+		require.NoError(t, err)
+		_, err = c.Write([]byte{0, 0, 0, 9})
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+	require.NoError(t, lsWaitAccepted(l))
+	done := make(chan error)
+	go func() { done <- l.Close() }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return within 5s")
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
+	assert.NoError(t, l.Close(), "second Close")
+	_, err = net.Dial("tcp", l.Addr().String())
+	assert.Error(t, err, "the port is closed")
+}
+
+// lsWaitAccepted waits until every slot of the listener holds a
+// connection.
+func lsWaitAccepted(l *Listener) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		l.mu.Lock()
+		n := len(l.conns)
+		l.mu.Unlock()
+		if n == cap(l.sem) {
+			return nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return errors.New("the listener did not fill its slots")
+}
+
+func FuzzReadFrame(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 2, '{', '}'}, int64(16))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff}, int64(1<<20))
+	f.Add([]byte{0, 0}, int64(16))
+	f.Add([]byte{0, 0, 0, 0}, int64(16))
+	f.Add([]byte{0, 0, 0, 9, '[', 'x'}, int64(16))
+	f.Fuzz(func(t *testing.T, data []byte, max int64) {
+		if max <= 0 || max > 1<<20 {
+			max = 1 << 20
+		}
+		p, err := readFrame(bytes.NewReader(data), max)
+		if err != nil {
+			if p != nil {
+				t.Fatal("payload with an error")
+			}
+			return
+		}
+		if len(data) < 4 {
+			t.Fatalf("frame read from %d bytes", len(data))
+		}
+		size := int(binary.BigEndian.Uint32(data))
+		if len(p) != size || int64(size) > max || size == 0 || !bytes.Equal(p, data[4:4+size]) {
+			t.Fatalf("payload of %d bytes for a frame of %d (max %d)", len(p), size, max)
+		}
+	})
+}
+
+func ExampleManager_Listen() {
+	m := New(WithRegistry(NewRegistry()))
+	err := m.DictConfig(map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"f": map[string]any{"format": "%(levelname)s %(name)s: %(message)s"}},
+		"handlers":   map[string]any{"out": map[string]any{"class": "stream", "stream": "ext://sys.stdout", "formatter": "f"}},
+		"root":       map[string]any{"level": "INFO", "handlers": []any{"out"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	l, err := m.Listen("127.0.0.1:0") // "" is localhost:9030, Python's port
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+
+	db := m.Logger("app.db")
+	db.Debug("hidden")
+	// What `slogconfig send` or a Python client does:
+	debug := `{"version": 1, "incremental": true, "loggers": {"app.db": {"level": "DEBUG"}}}`
+	fmt.Println("sent:", Send(context.Background(), l.Addr().String(), []byte(debug)))
+	db.Debug("shown")
+	fmt.Println("refused:", Send(context.Background(), l.Addr().String(), []byte(`{"version": 1, "root": {"level": "LOUD"}}`)))
+	// Output:
+	// sent: <nil>
+	// DEBUG app.db: shown
+	// refused: slogconfig: configuration refused: dictConfig refused the JSON configuration:
+	// root.level: unknown level: "LOUD"
+}
