@@ -118,6 +118,18 @@
 //     after the message as key=value; the formatter key extras: ignore
 //     gives Python's output.
 //   - env:// values read environment variables.
+//   - YAML's plain yes, no, on and off are booleans, as PyYAML reads them.
+//
+// # Python's INI format and the socket listener
+//
+// [Manager.FileConfig] (and [Load] for .ini, .conf and .cfg) reads Python's
+// fileConfig format with a configparser-compatible reader. Handler args and
+// kwargs are read by a safe literal parser, never evaluated; the file is
+// turned into a dictConfig dictionary and applied by [Manager.DictConfig],
+// so it is atomic too. [Manager.Listen] accepts configurations over TCP in
+// the wire format of Python's logging.config.listen: a 4-byte big-endian
+// length, then a JSON object or an INI file. [Send] is the client; the
+// listener answers with a status that CPython's client ignores.
 //
 // # Security
 //
@@ -127,4 +139,11 @@
 // configuration can still write to any file the process may write to and
 // read environment variables, so load configurations only from sources
 // trusted as much as the program.
+//
+// The listener binds loopback unless told otherwise, refuses a
+// non-loopback address without a verifier (see [Verify], [HMACVerifier]),
+// limits payload size, time and connections, and can accept only
+// incremental configurations ([IncrementalOnly]) or a chosen set of handler
+// classes ([AllowHandlerClasses]), so that a peer cannot make the process
+// write or truncate arbitrary files.
 package slogconfig
