@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
@@ -34,6 +36,7 @@ type Handler struct {
 
 // resources are what a Handler closes, shared by its specialised copies.
 type resources struct {
+	closed  atomic.Bool
 	once    sync.Once
 	closers []io.Closer
 	err     error
@@ -77,6 +80,9 @@ func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
 // forward records without asking (Python's MemoryHandler flush, a queue
 // listener that ignores handler levels) rely on this.
 func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	if h.res.closed.Load() {
+		return os.ErrClosed
+	}
 	for _, f := range h.filters {
 		var ok bool
 		if r, ok = f.Filter(ctx, h.logger, r); !ok {
@@ -113,6 +119,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 // calls return the first result. Records handled after Close fail.
 func (h *Handler) Close() error {
 	h.res.once.Do(func() {
+		h.res.closed.Store(true)
 		var errs []error
 		for _, c := range h.res.closers {
 			if err := c.Close(); err != nil {

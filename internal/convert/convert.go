@@ -24,6 +24,10 @@ type Converter struct {
 	Ext func(name string) (any, bool)
 	// Env looks up env:// names. Nil means os.LookupEnv.
 	Env func(name string) (string, bool)
+
+	// done caches converted cfg:// values by reference, so that shared
+	// references are converted once, not once per path to them.
+	done map[string]any
 }
 
 var convertible = regexp.MustCompile(`^([a-z]+)://(.*)$`)
@@ -33,7 +37,8 @@ const maxDepth = 32
 
 // Value converts v: a convertible string is replaced by what it names, and
 // maps and slices are copied with their elements converted. Other values are
-// returned as they are.
+// returned as they are. The values that two cfg:// references to the same
+// path return are the same: callers must not modify them.
 func (c *Converter) Value(v any) (any, error) {
 	return c.value(v, 0)
 }
@@ -57,11 +62,21 @@ func (c *Converter) value(v any, depth int) (any, error) {
 		case "env":
 			return c.env(m[2])
 		case "cfg":
+			if r, ok := c.done[v]; ok {
+				return r, nil
+			}
 			r, err := c.cfg(v, m[2])
 			if err != nil {
 				return nil, err
 			}
-			return c.value(r, depth+1)
+			if r, err = c.value(r, depth+1); err != nil {
+				return nil, err
+			}
+			if c.done == nil {
+				c.done = map[string]any{}
+			}
+			c.done[v] = r
+			return r, nil
 		}
 		return v, nil
 	case map[string]any:

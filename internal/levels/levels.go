@@ -45,6 +45,10 @@ func FromPython(n int) Level {
 	if n == 0 {
 		return Level{NotSet: true}
 	}
+	// Clamp so that (n-20)*2 cannot overflow; the order of thresholds is
+	// kept, and every clamped level is far beyond any record's.
+	const limit = 1 << 40
+	n = max(-limit, min(n, limit))
 	num := (n - 20) * 2
 	q := num / 5 // truncation is the ceiling for negative num
 	if num > 0 && num%5 != 0 {
@@ -120,7 +124,7 @@ func ParseName(s string) (Level, error) {
 	base, off := name, 0
 	if i := strings.IndexAny(name, "+-"); i > 0 {
 		n, err := strconv.Atoi(name[i:])
-		if err != nil {
+		if err != nil || n > 1<<30 || n < -(1<<30) {
 			return Level{}, fmt.Errorf("unknown level: %q", s)
 		}
 		base, off = name[:i], n
@@ -146,6 +150,8 @@ func Name(l slog.Level) string {
 		return "ERROR"
 	case Critical:
 		return "CRITICAL"
+	case slog.LevelDebug - 4:
+		return "NOTSET" // Python's levelno 0
 	}
 	return "Level " + strconv.Itoa(PythonNumber(l))
 }
