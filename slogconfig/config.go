@@ -32,7 +32,8 @@ type handlerObj struct {
 // incremental configurations make of it.
 type resource struct {
 	closer io.Closer
-	refs   int // generations using it; guarded by Manager.cfgMu
+	refs   int    // generations using it; guarded by Manager.cfgMu
+	seq    uint64 // build order: wrappers after what they wrap
 }
 
 // loggerSpec is the configuration of one logger.
@@ -57,7 +58,9 @@ type plan struct {
 
 // close releases the handlers of a plan that will not be installed.
 func (p *plan) close() {
-	for _, o := range p.objs {
+	// Wrappers were built after what they wrap: close them first, so that
+	// what they flush on Close still has somewhere to go.
+	for _, o := range slices.Backward(p.objs) {
 		if o.res.closer != nil {
 			_ = o.res.closer.Close()
 		}
@@ -419,7 +422,8 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 			c.errs.addf(path+"."+key, "unknown handler class %s", describe(e[key]))
 		}
 	}
-	o := &handlerObj{id: id, level: levels.All, res: &resource{}}
+	c.m.built++
+	o := &handlerObj{id: id, level: levels.All, res: &resource{seq: c.m.built}}
 	if lv := e["level"]; lv != nil {
 		if l, err := levels.Parse(lv); err != nil {
 			c.errs.add(path+".level", err)

@@ -1,6 +1,7 @@
 package slogconfig
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,7 @@ type Manager struct {
 
 	cfgMu       sync.Mutex // serialises configurations
 	defaultDone bool       // slog.SetDefault was called; guarded by cfgMu
+	built       uint64     // handlers built so far, for their close order; guarded by cfgMu
 
 	mu     sync.Mutex // guards the tree, the logger states and m.gen
 	nodes  map[string]*node
@@ -464,6 +466,9 @@ func (m *Manager) retire(g *generation) error {
 			time.Sleep(20 * time.Microsecond)
 		}
 	}
+	// Close in reverse build order, as Python's logging.shutdown does:
+	// a memory or queue handler flushes into targets that are still open.
+	slices.SortFunc(g.res, func(a, b *resource) int { return cmp.Compare(b.seq, a.seq) })
 	var errs []error
 	for _, r := range g.res {
 		if r.refs--; r.refs == 0 && r.closer != nil {

@@ -1,0 +1,254 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"gopkg.in/natefinch/lumberjack.v2"
+)
+
+// rollers is the process-wide table of rotating files, one per absolute
+// path. An entry is never removed: it holds every lumberjack.Logger made for
+// its path, and each of those has a cleanup ("mill") goroutine that
+// lumberjack starts at the first write and never stops. Keeping them makes
+// the number of those goroutines bounded by the number of distinct files
+// (and distinct settings of each file) the process ever rotated, however
+// often it is reconfigured.
+var rollers = struct {
+	sync.Mutex
+	m map[string]*rollPath
+}{m: map[string]*rollPath{}}
+
+// rollKey is the part of the settings that lumberjack reads from its
+// fields. Fields of a Logger in use cannot change (its mill goroutine reads
+// them without a lock), so each distinct key gets a Logger of its own.
+type rollKey struct {
+	maxSizeMB  int
+	maxBackups int
+	maxAgeDays int
+	compress   bool
+	localTime  bool
+}
+
+// rollPath is one rotating file: the lumberjack.Logger in use for it, the
+// time-rotation schedule, and one lock for writes, rotations and changes of
+// settings, so handlers on the same path never rotate against each other.
+//
+// The settings in force are those of the newest open handle. When it is
+// closed, those of the newest remaining handle apply again: a handle opened
+// by a configuration that is only checked, or refused, leaves the path as
+// it found it.
+type rollPath struct {
+	path string
+
+	mu      sync.Mutex
+	cur     *lumberjack.Logger
+	curKey  rollKey
+	kept    map[rollKey]*lumberjack.Logger
+	perm    os.FileMode
+	opened  bool // cur has the file open, as far as this package knows
+	closed  bool // no handle is open: writes fail
+	buf     []byte
+	onError func(error)
+
+	// guarded by rollers.Mutex
+	handles []*RotatingFile // open handles, oldest first
+	sched   *scheduler
+}
+
+// timedSpec is the schedule a time-rotating handle asks for.
+type timedSpec struct {
+	rule    rollRule
+	clock   Clock
+	next    int64 // Unix seconds: the next boundary, kept while another schedule runs
+	onError func(error)
+}
+
+func (t *timedSpec) same(o *timedSpec) bool {
+	return t != nil && o != nil && t.rule == o.rule && t.clock == o.clock
+}
+
+// acquireRoller returns the rollPath of abs with h as its newest handle,
+// whose settings apply from now on. Call with rollers locked.
+func acquireRoller(abs string, h *RotatingFile) *rollPath {
+	p := rollers.m[abs]
+	if p == nil {
+		p = &rollPath{path: abs, kept: map[rollKey]*lumberjack.Logger{}}
+		rollers.m[abs] = p
+	}
+	h.p = p
+	p.handles = append(p.handles, h)
+	p.apply(h)
+	return p
+}
+
+// apply makes h's settings those in force. Call with rollers locked.
+func (p *rollPath) apply(h *RotatingFile) {
+	p.mu.Lock()
+	if p.cur == nil || p.curKey != h.key {
+		if p.cur != nil {
+			// The old Logger closes its file and is kept for a later
+			// return to its settings.
+			_ = p.cur.Close()
+			p.opened = false
+		}
+		l := p.kept[h.key]
+		if l == nil {
+			l = &lumberjack.Logger{
+				Filename:   p.path,
+				MaxSize:    h.key.maxSizeMB,
+				MaxBackups: h.key.maxBackups,
+				MaxAge:     h.key.maxAgeDays,
+				Compress:   h.key.compress,
+				LocalTime:  h.key.localTime,
+			}
+			p.kept[h.key] = l
+		}
+		p.cur, p.curKey = l, h.key
+	}
+	p.perm = h.perm
+	p.closed = false
+	if h.timed != nil {
+		p.onError = h.timed.onError
+	} else {
+		p.onError = nil
+	}
+	p.mu.Unlock()
+
+	switch {
+	case p.sched != nil && p.sched.spec.same(h.timed):
+		// The same schedule keeps running, undisturbed.
+	case p.sched != nil:
+		p.sched.stop()
+		p.sched = nil
+	}
+	if h.timed != nil && p.sched == nil {
+		p.sched = startScheduler(p, h.timed)
+	}
+}
+
+// release removes h; the last handle stops the schedule and closes the
+// file, and otherwise the newest remaining handle's settings apply. Call
+// with rollers locked.
+func (p *rollPath) release(h *RotatingFile) error {
+	i := slices.Index(p.handles, h)
+	if i < 0 {
+		return nil
+	}
+	newest := i == len(p.handles)-1
+	p.handles = slices.Delete(p.handles, i, i+1)
+	if len(p.handles) > 0 {
+		if newest {
+			p.apply(p.handles[len(p.handles)-1])
+		}
+		return nil
+	}
+	if p.sched != nil {
+		p.sched.stop()
+		p.sched = nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	p.opened = false
+	return p.cur.Close()
+}
+
+// prepareLocked makes sure the file exists with the configured permission
+// before lumberjack opens it: lumberjack would create it with mode 0600
+// (and create missing directories, which Python's handlers do not).
+func (p *rollPath) prepareLocked() error {
+	if p.opened {
+		return nil
+	}
+	f, err := os.OpenFile(p.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, p.perm)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	// A zero-length write makes lumberjack open the file now.
+	if _, err := p.cur.Write(nil); err != nil {
+		return err
+	}
+	p.opened = true
+	return nil
+}
+
+// open opens the file now, for a handler without delay.
+func (p *rollPath) open() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.prepareLocked()
+}
+
+// write writes b as one Write on the current lumberjack.Logger, with a
+// trailing "\n" replaced by term when term is set.
+func (p *rollPath) write(b []byte, term string) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, ErrClosed
+	}
+	if err := p.prepareLocked(); err != nil {
+		return 0, err
+	}
+	if term == "" || len(b) == 0 || b[len(b)-1] != '\n' {
+		return p.cur.Write(b)
+	}
+	p.buf = append(append(p.buf[:0], b[:len(b)-1]...), term...)
+	if _, err := p.cur.Write(p.buf); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// rotate rotates the file now. With ifNonEmpty, an empty or missing file
+// is left alone, as a Python handler that got no record since its last
+// rollover does not roll over.
+func (p *rollPath) rotate(ifNonEmpty bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	if ifNonEmpty {
+		fi, err := os.Stat(p.path)
+		if err != nil || fi.Size() == 0 || !fi.Mode().IsRegular() {
+			return nil
+		}
+	}
+	if err := p.prepareLocked(); err != nil {
+		return err
+	}
+	if err := p.cur.Rotate(); err != nil {
+		return fmt.Errorf("rotating %s: %w", p.path, err)
+	}
+	return nil
+}
+
+func (p *rollPath) reportError(err error) {
+	p.mu.Lock()
+	f := p.onError
+	p.mu.Unlock()
+	if f != nil && err != nil {
+		f(err)
+	}
+}
+
+// absPath is filepath.Abs with the error naming the path.
+func absPath(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("empty file name")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("file name %q: %w", path, err)
+	}
+	return abs, nil
+}

@@ -1,0 +1,347 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slogtree/slogtree/formatters"
+)
+
+// A Clock tells the time and waits, for the rotation schedule of
+// [OpenTimedRotating]. Tests replace it to drive the schedule.
+type Clock interface {
+	Now() time.Time
+	// After returns a channel that receives once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time                         { return time.Now() }
+func (systemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// SystemClock is the real clock: time.Now and time.After.
+var SystemClock Clock = systemClock{}
+
+// TimedRotatingOptions configures [OpenTimedRotating], Python's
+// TimedRotatingFileHandler. The zero value is the default: hourly.
+type TimedRotatingOptions struct {
+	// When is the unit of the rotation interval, in any case: "S"
+	// (seconds), "M" (minutes), "H" (hours), "D" (days), "MIDNIGHT" (at
+	// midnight, or AtTime) or "W0"…"W6" (weekly on that day, Monday = 0,
+	// at midnight or AtTime). Default "H".
+	When string
+	// Interval is the number of units between rotations. Default 1.
+	Interval int
+	// UTC computes midnight and weekdays in UTC instead of Location.
+	// Default false.
+	UTC bool
+	// AtTime is the time of day, as an offset from midnight, at which
+	// MIDNIGHT and W0…W6 rotate. Default nil: midnight. Other units ignore
+	// it, as Python does.
+	AtTime *time.Duration
+	// Location is the time zone of midnight and weekdays when UTC is not
+	// set. Default time.Local.
+	Location *time.Location
+	// MaxBackups is the number of rotated files kept (Python's
+	// backupCount). Default 0: every rotated file is kept.
+	MaxBackups int
+	// MaxAgeDays removes rotated files older than this many days. Default
+	// 0: no age limit.
+	MaxAgeDays int
+	// Compress gzips rotated files. Default false.
+	Compress bool
+	// LocalTime names rotated files by local time instead of UTC. Default
+	// false.
+	LocalTime bool
+	// Perm is the permission of a file the handler creates. Default 0644.
+	Perm os.FileMode
+	// Delay opens the file at the first write instead of at once. Default
+	// false.
+	Delay bool
+	// Terminator replaces the "\n" that ends each record. Default "\n".
+	Terminator string
+	// Clock is the clock of the schedule. Default [SystemClock].
+	Clock Clock
+	// OnError receives the errors of rotations, which happen on the
+	// schedule's goroutine, not in a Write. Default: they are dropped.
+	OnError func(error)
+}
+
+// ErrInvalidWhen is wrapped by the error of an unknown
+// TimedRotatingOptions.When.
+var ErrInvalidWhen = errors.New("invalid when")
+
+// noSizeLimit is a lumberjack MaxSize (in MiB) that is never reached.
+const noSizeLimit = math.MaxInt64 / (1 << 20)
+
+// OpenTimedRotating returns a file rotated at time boundaries, as Python's
+// TimedRotatingFileHandler: a goroutine calls lumberjack's Rotate at each
+// boundary, if anything was written to the file. The first boundary is
+// computed from the modification time of an existing file, else from the
+// clock's now, exactly as CPython 3.11's computeRollover does; later ones
+// as its doRollover does. A handle shares the file, and its schedule, with
+// every other handle on the same absolute path (see [OpenRotating]); when
+// a newer handle asks for the same schedule, it keeps running undisturbed.
+// Close stops the goroutine when the last handle on the path closes.
+//
+// Rotated files get lumberjack's names (app-2006-01-02T15-04-05.000.log,
+// the time of the rotation), not Python's app.log.2006-01-02 (the start of
+// the interval). Nil options mean the defaults.
+func OpenTimedRotating(path string, opts *TimedRotatingOptions) (*RotatingFile, error) {
+	if opts == nil {
+		opts = &TimedRotatingOptions{}
+	}
+	rule, err := newRollRule(opts)
+	if err != nil {
+		return nil, err
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = SystemClock
+	}
+	abs, err := absPath(path)
+	if err != nil {
+		return nil, err
+	}
+	// CPython: the mtime of an existing file, else now.
+	start := clock.Now()
+	if fi, err := os.Stat(abs); err == nil {
+		start = fi.ModTime()
+	}
+	f := &RotatingFile{
+		key: rollKey{
+			maxSizeMB:  noSizeLimit,
+			maxBackups: opts.MaxBackups,
+			maxAgeDays: opts.MaxAgeDays,
+			compress:   opts.Compress,
+			localTime:  opts.LocalTime,
+		},
+		perm:  opts.Perm,
+		timed: &timedSpec{rule: rule, clock: clock, next: rule.first(start.Unix()), onError: opts.OnError},
+	}
+	return openRolling(abs, f, opts.Delay, opts.Terminator)
+}
+
+// NewTimedRotatingFileHandler returns Python's TimedRotatingFileHandler:
+// fm's handler over a file rotated at time boundaries
+// ([OpenTimedRotating]), behind a [Handler] with opts. A nil fm is the
+// default pattern formatter; nil topts and opts mean the defaults. Closing
+// the handler closes the file.
+func NewTimedRotatingFileHandler(path string, fm formatters.Formatter, topts *TimedRotatingOptions, opts *Options) (*Handler, error) {
+	f, err := OpenTimedRotating(path, topts)
+	if err != nil {
+		return nil, err
+	}
+	return New(formatterOrDefault(fm).NewHandler(f), opts, f), nil
+}
+
+// ParseTimeOfDay reads Python's atTime as "HH:MM" or "HH:MM:SS".
+func ParseTimeOfDay(s string) (time.Duration, error) {
+	parts := strings.Split(s, ":")
+	bad := fmt.Errorf("want a time of day \"HH:MM[:SS]\", got %q", s)
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, bad
+	}
+	limits := []int{23, 59, 59}
+	var d time.Duration
+	units := []time.Duration{time.Hour, time.Minute, time.Second}
+	for i, part := range parts {
+		n, err := strconv.Atoi(part)
+		if err != nil || len(part) != 2 || n < 0 || n > limits[i] {
+			return 0, bad
+		}
+		d += time.Duration(n) * units[i]
+	}
+	return d, nil
+}
+
+// rollRule is a rotation schedule: CPython 3.11's computeRollover and the
+// rollover-time update of its doRollover, in Unix seconds.
+type rollRule struct {
+	when      string // S, M, H, D, MIDNIGHT, W
+	interval  int64  // seconds
+	dayOfWeek int    // for W: 0 = Monday
+	utc       bool
+	atTime    int64 // seconds after midnight; -1: none
+	loc       *time.Location
+}
+
+const secondsPerDay = 24 * 60 * 60
+
+func newRollRule(opts *TimedRotatingOptions) (rollRule, error) {
+	r := rollRule{utc: opts.UTC, atTime: -1, loc: opts.Location}
+	if r.loc == nil {
+		r.loc = time.Local
+	}
+	if r.utc {
+		r.loc = time.UTC
+	}
+	when := strings.ToUpper(opts.When)
+	if when == "" {
+		when = "H"
+	}
+	switch {
+	case when == "S":
+		r.interval = 1
+	case when == "M":
+		r.interval = 60
+	case when == "H":
+		r.interval = 60 * 60
+	case when == "D" || when == "MIDNIGHT":
+		r.interval = secondsPerDay
+	case strings.HasPrefix(when, "W"):
+		r.interval = 7 * secondsPerDay
+		if len(when) != 2 {
+			return r, fmt.Errorf("%w: you must specify a day for weekly rollover from 0 to 6 (0 is Monday): %s", ErrInvalidWhen, when)
+		}
+		if when[1] < '0' || when[1] > '6' {
+			return r, fmt.Errorf("%w: invalid day specified for weekly rollover: %s", ErrInvalidWhen, when)
+		}
+		r.dayOfWeek = int(when[1] - '0')
+		when = "W"
+	default:
+		return r, fmt.Errorf("%w: invalid rollover interval specified: %s", ErrInvalidWhen, opts.When)
+	}
+	r.when = when
+	interval := opts.Interval
+	if interval == 0 {
+		interval = 1
+	}
+	if interval < 0 {
+		return r, fmt.Errorf("interval must be positive, got %d", interval)
+	}
+	r.interval *= int64(interval)
+	if opts.AtTime != nil {
+		at := *opts.AtTime
+		if at < 0 || at >= 24*time.Hour {
+			return r, fmt.Errorf("atTime must be a time of day, got %v", at)
+		}
+		r.atTime = int64(at / time.Second)
+	}
+	return r, nil
+}
+
+// daily reports whether the rule rolls over at a time of day.
+func (r rollRule) daily() bool { return r.when == "MIDNIGHT" || r.when == "W" }
+
+func (r rollRule) isDST(t int64) bool {
+	return !r.utc && time.Unix(t, 0).In(r.loc).IsDST()
+}
+
+// first is CPython's computeRollover(currentTime).
+func (r rollRule) first(t int64) int64 {
+	result := t + r.interval
+	if !r.daily() {
+		return result
+	}
+	lt := time.Unix(t, 0).In(r.loc)
+	day := (int(lt.Weekday()) + 6) % 7 // Monday = 0
+	rotateAt := int64(secondsPerDay)
+	if r.atTime >= 0 {
+		rotateAt = r.atTime
+	}
+	left := rotateAt - int64((lt.Hour()*60+lt.Minute())*60+lt.Second())
+	if left < 0 {
+		left += secondsPerDay
+		day = (day + 1) % 7
+	}
+	result = t + left
+	if r.when == "W" && day != r.dayOfWeek {
+		var wait int
+		if day < r.dayOfWeek {
+			wait = r.dayOfWeek - day
+		} else {
+			wait = 6 - day + r.dayOfWeek + 1
+		}
+		next := result + int64(wait)*secondsPerDay
+		if !r.utc {
+			next += dstAddend(lt.IsDST(), r.isDST(next))
+		}
+		result = next
+	}
+	return result
+}
+
+// after is the rollover time CPython's doRollover sets when it rolls over
+// at currentTime t.
+func (r rollRule) after(t int64) int64 {
+	next := r.first(t)
+	for next <= t {
+		next += r.interval
+	}
+	if r.daily() && !r.utc {
+		next += dstAddend(r.isDST(t), r.isDST(next))
+	}
+	return next
+}
+
+// dstAddend is CPython's correction when daylight saving time starts (-1h)
+// or ends (+1h) before the next rollover.
+func dstAddend(dstNow, dstThen bool) int64 {
+	switch {
+	case dstNow == dstThen:
+		return 0
+	case !dstNow:
+		return -3600
+	default:
+		return 3600
+	}
+}
+
+// scheduler is the goroutine that rotates a rollPath at each boundary of
+// a schedule.
+type scheduler struct {
+	p    *rollPath
+	spec *timedSpec
+	next atomic.Int64 // Unix seconds
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+// startScheduler runs spec's schedule from its next boundary.
+func startScheduler(p *rollPath, spec *timedSpec) *scheduler {
+	s := &scheduler{p: p, spec: spec, quit: make(chan struct{}), done: make(chan struct{})}
+	s.next.Store(spec.next)
+	go s.run()
+	return s
+}
+
+func (s *scheduler) nextRollover() time.Time { return time.Unix(s.next.Load(), 0) }
+
+func (s *scheduler) run() {
+	defer close(s.done)
+	clock := s.spec.clock
+	for {
+		next := s.next.Load()
+		select {
+		case <-s.quit:
+			return
+		case <-clock.After(time.Unix(next, 0).Sub(clock.Now())):
+		}
+		now := clock.Now().Unix()
+		if now < next {
+			continue // woken early: wait for the rest
+		}
+		if err := s.p.rotate(true); err != nil && !errors.Is(err, ErrClosed) {
+			s.p.reportError(err)
+		}
+		s.next.Store(s.spec.rule.after(now))
+	}
+}
+
+// stop stops the goroutine, waits for it, and keeps the next boundary in
+// the spec, for a return to this schedule. Call with rollers locked.
+func (s *scheduler) stop() {
+	s.once.Do(func() { close(s.quit) })
+	<-s.done
+	s.spec.next = s.next.Load()
+}
