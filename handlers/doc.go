@@ -8,6 +8,25 @@
 // same place never interleave within a record and never truncate or rotate
 // against each other.
 //
+// # What is here
+//
+//   - Sinks: [Stream] (Python's StreamHandler stream), [File]
+//     (FileHandler), [RotatingFile] from [OpenRotating] (RotatingFileHandler,
+//     on lumberjack) and [OpenTimedRotating] (TimedRotatingFileHandler:
+//     lumberjack's file, rotated at each boundary by a scheduler with an
+//     injectable [Clock]), [WatchedFile] (WatchedFileHandler: reopens a
+//     file that was moved or removed). Each has a NewXHandler that puts a
+//     formatter and a [Handler] in front.
+//   - Wrappers: [MemoryHandler] (buffers, flushes on capacity, level or
+//     close, bypassing the target's level as Python does), [QueueHandler]
+//     (a bounded queue drained by a goroutine that Close stops, with an
+//     overflow policy whose drops are reported), [Failover], [Router] and
+//     [Pool]. Wrappers pass the logger name on to what they wrap
+//     ([formatters.LoggerNamer]).
+//
+// Everything that opens a file or starts a goroutine has a Close that
+// closes it once and stops the goroutine.
+//
 // # Write guarantees
 //
 // Each record is one Write on the sink, made under the sink's lock.

@@ -119,6 +119,9 @@
 //     gives Python's output.
 //   - env:// values read environment variables.
 //   - YAML's plain yes, no, on and off are booleans, as PyYAML reads them.
+//   - The file and buffering handlers deviate as package handlers
+//     documents: lumberjack's rotated file names and whole-MiB sizes,
+//     queue listeners started for you, a bounded queue by default.
 //
 // # Python's INI format and the socket listener
 //
