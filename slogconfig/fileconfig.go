@@ -5,7 +5,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -618,30 +617,5 @@ func (r *iniReader) logger(sect string, e map[string]any, named bool) {
 // loading the file would return, and the running configuration is left
 // alone. Building opens the files the configuration names.
 func (m *Manager) CheckFile(path string, opts ...FileConfigOption) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var cfg map[string]any
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".json":
-		cfg, err = decodeJSON(data)
-	case ".yaml", ".yml":
-		cfg, err = decodeYAML(data)
-	case ".ini", ".conf", ".cfg":
-		err = m.fileConfig(data, fileOptions(opts), true)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		return nil
-	default:
-		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)
-	}
-	if err == nil {
-		err = m.Check(cfg)
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return m.loadFile(path, fileOptions(opts), true)
 }

@@ -16,31 +16,49 @@ import (
 // fileConfig format (read as [Manager.FileConfig] reads it, with its
 // default options). The error names the file.
 func (m *Manager) Load(path string) error {
+	return m.loadFile(path, fileOptions(nil), false)
+}
+
+// loadFile reads a configuration file by its extension and applies it, or
+// only builds it when check is set.
+func (m *Manager) loadFile(path string, o fileConfigOptions, check bool) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	var cfg map[string]any
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".json":
-		cfg, err = decodeJSON(data)
-	case ".yaml", ".yml":
-		cfg, err = decodeYAML(data)
-	case ".ini", ".conf", ".cfg":
-		if err := m.fileConfig(data, fileOptions(nil), false); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+	case ".json", ".yaml", ".yml":
+		var cfg map[string]any
+		if cfg, err = DecodeDict(data, ext[1:]); err == nil {
+			if check {
+				err = m.Check(cfg)
+			} else {
+				err = m.DictConfig(cfg)
+			}
 		}
-		return nil
+	case ".ini", ".conf", ".cfg":
+		err = m.fileConfig(data, o, check)
 	default:
 		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := m.DictConfig(cfg); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
 	return nil
+}
+
+// DecodeDict decodes a configuration in format "json" or "yaml" (or "yml")
+// into the dictionary [Manager.DictConfig] takes. YAML is read as PyYAML
+// reads it: plain yes, no, on and off are booleans, and mapping keys of
+// other types become strings as Python's str renders them.
+func DecodeDict(data []byte, format string) (map[string]any, error) {
+	switch format {
+	case "json":
+		return decodeJSON(data)
+	case "yaml", "yml":
+		return decodeYAML(data)
+	}
+	return nil, fmt.Errorf("unknown configuration format %q: want json or yaml", format)
 }
 
 func decodeJSON(data []byte) (map[string]any, error) {

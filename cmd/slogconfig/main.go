@@ -35,7 +35,6 @@ import (
 	"time"
 
 	"github.com/slogtree/slogtree/slogconfig"
-	"go.yaml.in/yaml/v3"
 )
 
 func main() {
@@ -180,47 +179,11 @@ func send(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
-// yamlToJSON converts a YAML configuration to JSON, mapping keys rendered
-// as strings.
+// yamlToJSON converts a YAML configuration to JSON, read as Load reads it.
 func yamlToJSON(data []byte) ([]byte, error) {
-	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
-		return nil, fmt.Errorf("invalid YAML: %w", err)
+	cfg, err := slogconfig.DecodeDict(data, "yaml")
+	if err != nil {
+		return nil, err
 	}
-	v = stringKeys(v)
-	if _, ok := v.(map[string]any); !ok {
-		return nil, fmt.Errorf("want a YAML mapping at the top level")
-	}
-	return json.Marshal(v)
-}
-
-func stringKeys(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			v[k] = stringKeys(e)
-		}
-		return v
-	case map[any]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			var ks string
-			switch k := k.(type) {
-			case bool:
-				ks = map[bool]string{true: "True", false: "False"}[k]
-			case nil:
-				ks = "None"
-			default:
-				ks = fmt.Sprint(k)
-			}
-			out[ks] = stringKeys(e)
-		}
-		return out
-	case []any:
-		for i, e := range v {
-			v[i] = stringKeys(e)
-		}
-		return v
-	}
-	return v
+	return json.Marshal(cfg)
 }
