@@ -7,7 +7,9 @@
 //   - [Pattern], Python's logging.Formatter: %-, {}- and $-style format
 //     strings with LogRecord attributes such as %(asctime)s and %(name)s;
 //   - [JSON], slog's JSONHandler;
-//   - [Text], slog's TextHandler.
+//   - [Text], slog's TextHandler;
+//   - [PyJSON], python-json-logger's JsonFormatter: the fields its format
+//     names, then the record's attributes, in json.dumps layout.
 //
 // # Logger names
 //
@@ -20,5 +22,6 @@
 // Handlers made here accept every level: level gating belongs to the
 // handler configuration in front of them. Level names follow Python (the
 // pattern formatter's %(levelname)s) or slog with CRITICAL for slog level 12
-// (json and text).
+// (json and text); [RegisterLevelName] adds names such as TRACE or NOTICE,
+// as Python's addLevelName does.
 package formatters

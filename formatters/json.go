@@ -14,6 +14,12 @@ import (
 type JSONOptions struct {
 	// AddSource adds the caller's file and line, as slog does. Default false.
 	AddSource bool
+	// DateFmt, when set, writes the time as a string in this strftime
+	// format. Default: slog's RFC 3339 time.
+	DateFmt string
+	// UTC writes the time in UTC. Default false: in the record's own
+	// location, as slog does (local time for records made by slog).
+	UTC bool
 }
 
 // JSON is the "json" formatter: slog's JSONHandler, with CRITICAL as the
@@ -29,7 +35,33 @@ func NewJSON(opts *JSONOptions) *JSON {
 	if opts == nil {
 		opts = &JSONOptions{}
 	}
-	return &JSON{opts: slog.HandlerOptions{AddSource: opts.AddSource, Level: levels.All}}
+	return &JSON{opts: handlerOptions(opts.AddSource, opts.DateFmt, opts.UTC)}
+}
+
+// handlerOptions returns slog's options for the json and text formatters:
+// every level, and a ReplaceAttr for the time only when the time needs
+// one, since slog calls ReplaceAttr for every attribute of every record.
+func handlerOptions(addSource bool, dateFmt string, utc bool) slog.HandlerOptions {
+	opts := slog.HandlerOptions{AddSource: addSource, Level: levels.All}
+	if dateFmt == "" && !utc {
+		return opts
+	}
+	opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key != slog.TimeKey || len(groups) != 0 || a.Value.Kind() != slog.KindTime {
+			return a
+		}
+		t := a.Value.Time()
+		if utc {
+			t = t.UTC()
+		}
+		if dateFmt == "" {
+			a.Value = slog.TimeValue(t)
+		} else {
+			a.Value = slog.StringValue(string(AppendStrftime(nil, dateFmt, t)))
+		}
+		return a
+	}
+	return opts
 }
 
 // NewHandler returns a handler writing slog's JSON to w. Each record is
@@ -41,9 +73,14 @@ func (f *JSON) NewHandler(w io.Writer) slog.Handler {
 }
 
 // withLevelNames returns opts with a ReplaceAttr that names levels from
-// Critical up CRITICAL, CRITICAL+1, ...
+// Critical up CRITICAL, CRITICAL+1, ... and levels with a registered name
+// by that name.
 func withLevelNames(opts slog.HandlerOptions) *slog.HandlerOptions {
+	next := opts.ReplaceAttr
 	opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+		if next != nil {
+			a = next(groups, a)
+		}
 		if a.Key == slog.LevelKey && len(groups) == 0 {
 			if l, ok := a.Value.Any().(slog.Level); ok {
 				a.Value = slog.StringValue(levels.SlogName(l))
@@ -54,8 +91,8 @@ func withLevelNames(opts slog.HandlerOptions) *slog.HandlerOptions {
 	return &opts
 }
 
-// levelNamer sends records below Critical to slog's handler as it is and
-// the others to a twin with a ReplaceAttr that names their level: slog
+// levelNamer sends records below Critical without a registered level name
+// to slog's handler as it is and the others to a twin with a ReplaceAttr that names their level: slog
 // calls a ReplaceAttr for every attribute of every record, which would
 // cost every record for the sake of the rare critical one.
 type levelNamer struct {
@@ -70,6 +107,9 @@ func (h *levelNamer) Enabled(context.Context, slog.Level) bool { return true }
 
 func (h *levelNamer) Handle(ctx context.Context, r slog.Record) error {
 	if r.Level >= levels.Critical {
+		return h.named.Handle(ctx, r)
+	}
+	if _, ok := levels.CustomName(r.Level); ok {
 		return h.named.Handle(ctx, r)
 	}
 	return h.plain.Handle(ctx, r)

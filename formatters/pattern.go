@@ -53,8 +53,11 @@ type PatternOptions struct {
 // message as key=value unless Extras is ExtrasIgnore.
 type Pattern struct {
 	segs       []pyformat.Segment
+	kinds      []fieldKind // per segment
 	named      map[string]bool
+	namedList  []string // the keys of named, searched faster than the map when few
 	dateFmt    string
+	brace      bool // {}-style: a missing a.b reports a, as Python does
 	utc        bool
 	appendRest bool
 	hasMessage bool
@@ -89,7 +92,7 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pattern{segs: segs, named: map[string]bool{}, dateFmt: opts.DateFmt, utc: opts.UTC}
+	p := &Pattern{segs: segs, named: map[string]bool{}, dateFmt: opts.DateFmt, utc: opts.UTC, brace: style == "{"}
 	switch opts.Extras {
 	case "", ExtrasAppend:
 		p.appendRest = true
@@ -97,12 +100,26 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 	default:
 		return nil, fmt.Errorf("extras must be %q or %q, got %q", ExtrasAppend, ExtrasIgnore, opts.Extras)
 	}
-	for _, s := range segs {
-		if s.Key != "" {
-			p.named[s.Key] = true
-			if s.Key == "message" {
-				p.hasMessage = true
+	defer func() {
+		if len(p.named) <= 8 {
+			for k := range p.named {
+				p.namedList = append(p.namedList, k)
 			}
+		}
+	}()
+	p.kinds = make([]fieldKind, len(segs))
+	for i, s := range segs {
+		if !s.IsField() {
+			continue
+		}
+		p.kinds[i] = kindOf(s.Key)
+		if p.kinds[i] == kindAttr {
+			// Only attributes the format shows are left out of the
+			// extras: an attribute called name is not %(name)s.
+			p.named[s.Key] = true
+		}
+		if s.Key == "message" {
+			p.hasMessage = true
 		}
 	}
 	if len(opts.Defaults) > 0 {
@@ -165,6 +182,19 @@ func (h *PatternHandler) WithGroup(name string) slog.Handler {
 	return &h2
 }
 
+// isNamed reports whether the format names key.
+func (p *Pattern) isNamed(key string) bool {
+	if p.namedList == nil && len(p.named) > 0 {
+		return p.named[key]
+	}
+	for _, k := range p.namedList {
+		if len(k) == len(key) && k == key {
+			return true
+		}
+	}
+	return false
+}
+
 // appendFlat appends attrs with keys qualified by prefix and groups
 // flattened (g.k).
 func appendFlat(dst []slog.Attr, prefix string, attrs []slog.Attr) []slog.Attr {
@@ -207,71 +237,39 @@ func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 		}
 	}()
 	b, scratch := bufs.line[:0], bufs.field[:0]
-	var src *runtime.Frame
-	var frame runtime.Frame
+	st := fieldState{bufs: bufs}
+	var sp specials
 	extrasDone := false
 	for i := range h.p.segs {
 		s := &h.p.segs[i]
-		if s.Key == "" {
+		kind := h.p.kinds[i]
+		if kind == kindLiteral {
 			b = append(b, s.Literal...)
 			continue
 		}
-		var v slog.Value
-		switch s.Key {
-		case "message", "msg":
-			v = slog.StringValue(r.Message)
-		case "name":
-			v = slog.StringValue(h.name)
-		case "levelname":
-			v = slog.StringValue(levels.Name(r.Level))
-		case "levelno":
-			v = slog.IntValue(levels.PythonNumber(r.Level))
-		case "asctime":
-			bufs.time = h.p.appendTime(bufs.time[:0], r.Time)
-			v = slog.StringValue(unsafeString(bufs.time))
-		case "created":
-			v = slog.Float64Value(float64(r.Time.UnixNano()) / 1e9)
-		case "msecs":
-			v = slog.Float64Value(float64(r.Time.Nanosecond() / 1e6))
-		case "relativeCreated":
-			v = slog.Float64Value(float64(r.Time.Sub(startTime).Nanoseconds()) / 1e6)
-		case "process":
-			v = slog.IntValue(pid)
-		case "processName":
-			v = slog.StringValue("MainProcess")
-		case "thread":
-			v = slog.IntValue(0)
-		case "threadName":
-			v = slog.StringValue("")
-		case "taskName":
-			v = slog.AnyValue(nil)
-		case "pathname", "filename", "module", "lineno", "funcName":
-			if src == nil {
-				if r.PC != 0 {
-					frame, _ = runtime.CallersFrames([]uintptr{r.PC}).Next()
-				}
-				src = &frame
+		v, ok := h.fieldValue(kind, s.Key, &r, &st)
+		if !ok {
+			key := s.Key
+			if i := strings.IndexByte(key, '.'); i >= 0 && h.p.brace {
+				key = key[:i]
 			}
-			v = sourceField(s.Key, src)
-		default:
-			var ok bool
-			if v, ok = h.lookup(r, s.Key); !ok {
-				//lint:ignore ST1005 Python's exact text
-				return fmt.Errorf("Formatting field not found in record: %s", strconv.Quote(s.Key))
-			}
+			return missingField(key)
 		}
 		var err error
 		b, scratch, err = pyformat.AppendField(b, scratch, s, v)
 		if err != nil {
 			return err
 		}
-		if s.Key == "message" && !extrasDone {
+		if kind == kindMessage && !extrasDone {
 			extrasDone = true
-			b = h.appendExtras(b, r)
+			b = h.appendExtras(b, &r, &sp)
 		}
 	}
 	if !extrasDone {
-		b = h.appendExtras(b, r)
+		b = h.appendExtras(b, &r, &sp)
+	}
+	if sp.exc.Kind() != slog.KindAny || sp.exc.Any() != nil || sp.stack.Kind() != slog.KindAny || sp.stack.Any() != nil {
+		b = appendSpecials(b, &sp, r.PC)
 	}
 	b = append(b, '\n')
 	bufs.line, bufs.field = b, scratch
@@ -279,17 +277,82 @@ func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 	return err
 }
 
+// fieldState is the per-record state of fieldValue.
+type fieldState struct {
+	bufs    *buffers
+	srcDone bool // frame is computed
+	frame   runtime.Frame
+}
+
+// fieldValue returns the LogRecord attribute of kind for r, or for kindAttr
+// the attribute or default called key.
+func (h *PatternHandler) fieldValue(kind fieldKind, key string, r *slog.Record, st *fieldState) (slog.Value, bool) {
+	switch kind {
+	case kindMessage:
+		return slog.StringValue(r.Message), true
+	case kindName:
+		return slog.StringValue(h.name), true
+	case kindLevelName:
+		return slog.StringValue(levels.Name(r.Level)), true
+	case kindLevelNo:
+		return slog.IntValue(levels.PythonNumber(r.Level)), true
+	case kindAsctime:
+		st.bufs.time = h.p.appendTime(st.bufs.time[:0], r.Time)
+		return slog.StringValue(unsafeString(st.bufs.time)), true
+	case kindCreated:
+		return slog.Float64Value(float64(r.Time.UnixNano()) / 1e9), true
+	case kindMsecs:
+		return slog.Float64Value(float64(r.Time.Nanosecond() / 1e6)), true
+	case kindRelativeCreated:
+		return slog.Float64Value(float64(r.Time.Sub(startTime).Nanoseconds()) / 1e6), true
+	case kindProcess:
+		return slog.IntValue(pid), true
+	case kindProcessName:
+		return slog.StringValue("MainProcess"), true
+	case kindThread:
+		return slog.IntValue(0), true
+	case kindThreadName:
+		return slog.StringValue(""), true
+	case kindNone:
+		return slog.AnyValue(nil), true
+	case kindPathname, kindFilename, kindModule, kindLineno, kindFuncName:
+		if !st.srcDone {
+			st.srcDone = true
+			if r.PC != 0 {
+				st.frame, _ = runtime.CallersFrames([]uintptr{r.PC}).Next()
+			}
+		}
+		return sourceField(kind, &st.frame), true
+	}
+	return h.lookup(r, key)
+}
+
 var pid = os.Getpid()
 
-func sourceField(key string, f *runtime.Frame) slog.Value {
-	switch key {
-	case "pathname":
+// missingField is Python's error for a field the record lacks.
+func missingField(key string) error {
+	var b [64]byte
+	//lint:ignore ST1005 Python's exact text
+	return fmt.Errorf("Formatting field not found in record: %s", pyformat.AppendRepr(b[:0], key))
+}
+
+// sourceField returns a source attribute of the frame; without a frame,
+// Python's placeholders for an unknown caller.
+func sourceField(kind fieldKind, f *runtime.Frame) slog.Value {
+	if f.File == "" && kind != kindLineno {
+		if kind == kindFuncName {
+			return slog.StringValue("(unknown function)")
+		}
+		return slog.StringValue("(unknown file)")
+	}
+	switch kind {
+	case kindPathname:
 		return slog.StringValue(f.File)
-	case "filename":
+	case kindFilename:
 		return slog.StringValue(filepath.Base(f.File))
-	case "module":
+	case kindModule:
 		return slog.StringValue(strings.TrimSuffix(filepath.Base(f.File), filepath.Ext(f.File)))
-	case "lineno":
+	case kindLineno:
 		return slog.IntValue(f.Line)
 	}
 	fn := f.Function
@@ -311,14 +374,20 @@ func (p *Pattern) appendTime(b []byte, t time.Time) []byte {
 	if p.dateFmt != "" {
 		return AppendStrftime(b, p.dateFmt, t)
 	}
-	b = AppendStrftime(b, "%Y-%m-%d %H:%M:%S", t)
-	b = append(b, ',')
-	return appendInt(b, t.Nanosecond()/1e6, 3, '0')
+	// Python's default, "%Y-%m-%d %H:%M:%S,mmm", without the
+	// interpreter.
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	b = appendInt(b, y, 4, '0')
+	b = append(b, '-', byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), ' ',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10), ',')
+	ms := t.Nanosecond() / 1e6
+	return append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
 }
 
 // lookup finds the attribute called key among the handler's and the
 // record's attributes, groups flattened, then among the defaults.
-func (h *PatternHandler) lookup(r slog.Record, key string) (slog.Value, bool) {
+func (h *PatternHandler) lookup(r *slog.Record, key string) (slog.Value, bool) {
 	for _, a := range h.attrs {
 		if a.Key == key {
 			return a.Value, true
@@ -358,12 +427,36 @@ func findAttr(a slog.Attr, key string) (slog.Value, bool) {
 	return v, a.Key == key
 }
 
-func (h *PatternHandler) appendExtras(b []byte, r slog.Record) []byte {
-	if !h.p.appendRest {
-		return b
+// specials are the exc_info and stack_info attributes of a record, which
+// are rendered after the line, as Python renders a record's exc_info and
+// stack_info, and never as extras.
+type specials struct {
+	exc, stack slog.Value
+}
+
+const (
+	excInfoKey   = "exc_info"
+	stackInfoKey = "stack_info"
+)
+
+// special records a in sp if it is exc_info or stack_info.
+func (sp *specials) special(key string, v slog.Value) bool {
+	switch key {
+	case excInfoKey:
+		sp.exc = v
+		return true
+	case stackInfoKey:
+		sp.stack = v
+		return true
 	}
+	return false
+}
+
+// appendExtras appends the attributes the format does not name, when the
+// formatter appends them, and finds the specials.
+func (h *PatternHandler) appendExtras(b []byte, r *slog.Record, sp *specials) []byte {
 	for _, a := range h.attrs {
-		if !h.p.named[a.Key] {
+		if !sp.special(a.Key, a.Value) && h.p.appendRest && !h.p.isNamed(a.Key) {
 			b = appendKV(b, a.Key, a.Value)
 		}
 	}
@@ -373,20 +466,20 @@ func (h *PatternHandler) appendExtras(b []byte, r slog.Record) []byte {
 	var kb [64]byte
 	key := append(kb[:0], h.prefix...)
 	r.Attrs(func(a slog.Attr) bool {
-		b = h.appendExtra(b, key, a)
+		b = h.appendExtra(b, key, a, sp)
 		return true
 	})
 	return b
 }
 
-func (h *PatternHandler) appendExtra(b, key []byte, a slog.Attr) []byte {
+func (h *PatternHandler) appendExtra(b, key []byte, a slog.Attr, sp *specials) []byte {
 	v := a.Value.Resolve()
 	if v.Kind() == slog.KindGroup {
 		if a.Key != "" {
 			key = append(append(key, a.Key...), '.')
 		}
 		for _, g := range v.Group() {
-			b = h.appendExtra(b, key, g)
+			b = h.appendExtra(b, key, g, sp)
 		}
 		return b
 	}
@@ -394,10 +487,78 @@ func (h *PatternHandler) appendExtra(b, key []byte, a slog.Attr) []byte {
 		return b
 	}
 	key = append(key, a.Key...)
-	if h.p.named[string(key)] {
+	if sp.special(unsafeString(key), v) || !h.p.appendRest || h.p.isNamed(unsafeString(key)) {
 		return b
 	}
 	return appendKV(b, unsafeString(key), v)
+}
+
+// appendSpecials appends "\n" and the error of exc_info, rendered with
+// %+v, then "\n" and the stack of stack_info, as Python's Formatter.format
+// appends exc_text and stack_info. A true stack_info captures the stack of
+// the goroutine that logs, from the record's caller outwards; a string
+// stack_info is written as it is.
+func appendSpecials(b []byte, sp *specials, pc uintptr) []byte {
+	newline := func(b []byte) []byte {
+		if len(b) == 0 || b[len(b)-1] != '\n' {
+			b = append(b, '\n')
+		}
+		return b
+	}
+	switch v := sp.exc; {
+	case v.Kind() == slog.KindBool && !v.Bool(), v.Kind() == slog.KindAny && v.Any() == nil:
+	default:
+		b = newline(b)
+		start := len(b)
+		if err, ok := v.Any().(error); ok && v.Kind() == slog.KindAny {
+			b = fmt.Appendf(b, "%+v", err)
+		} else {
+			b = pyformat.AppendStr(b, v)
+		}
+		for len(b) > start && b[len(b)-1] == '\n' {
+			b = b[:len(b)-1]
+		}
+	}
+	switch v := sp.stack; {
+	case v.Kind() == slog.KindBool && v.Bool():
+		b = newline(b)
+		b = appendStack(b, pc)
+	case v.Kind() == slog.KindString && v.String() != "":
+		b = newline(b)
+		b = append(b, v.String()...)
+	}
+	return b
+}
+
+// appendStack appends Python's "Stack (most recent call last):" and the
+// frames of the calling goroutine from the outermost to the one at pc (all
+// of them when pc is not on this goroutine's stack), as traceback's
+// '  File "path", line N, in func' lines.
+func appendStack(b []byte, pc uintptr) []byte {
+	var pcs [64]uintptr
+	n := runtime.Callers(3, pcs[:])
+	frames := pcs[:n]
+	for i, p := range frames {
+		if p == pc {
+			frames = frames[i:]
+			break
+		}
+	}
+	b = append(b, "Stack (most recent call last):"...)
+	fs := runtime.CallersFrames(frames)
+	var list []runtime.Frame
+	for {
+		f, more := fs.Next()
+		list = append(list, f)
+		if !more {
+			break
+		}
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		f := list[i]
+		b = fmt.Appendf(b, "\n  File %q, line %d, in %s", f.File, f.Line, f.Function)
+	}
+	return b
 }
 
 func appendKV(b []byte, key string, v slog.Value) []byte {

@@ -3,14 +3,18 @@ package formatters
 import (
 	"io"
 	"log/slog"
-
-	"github.com/slogtree/slogtree/internal/levels"
 )
 
 // TextOptions configures [Text]. The zero value is the default.
 type TextOptions struct {
 	// AddSource adds the caller's file and line, as slog does. Default false.
 	AddSource bool
+	// DateFmt, when set, writes the time as a string in this strftime
+	// format. Default: slog's RFC 3339 time.
+	DateFmt string
+	// UTC writes the time in UTC. Default false: in the record's own
+	// location, as slog does (local time for records made by slog).
+	UTC bool
 }
 
 // Text is the "text" formatter: slog's TextHandler, with CRITICAL as the
@@ -26,7 +30,7 @@ func NewText(opts *TextOptions) *Text {
 	if opts == nil {
 		opts = &TextOptions{}
 	}
-	return &Text{opts: slog.HandlerOptions{AddSource: opts.AddSource, Level: levels.All}}
+	return &Text{opts: handlerOptions(opts.AddSource, opts.DateFmt, opts.UTC)}
 }
 
 // NewHandler returns a handler writing slog's key=value text to w. Each

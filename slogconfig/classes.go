@@ -150,26 +150,131 @@ func newPatternFormatter(c *FormatterConfig) (formatters.Formatter, error) {
 }
 
 func newJSONFormatter(c *FormatterConfig) (formatters.Formatter, error) {
-	add, err := slogFormatterArgs(c)
-	if err != nil {
+	var o formatters.JSONOptions
+	var err error
+	if o.AddSource, o.DateFmt, o.UTC, err = slogFormatterArgs(c); err != nil {
 		return nil, err
 	}
-	return formatters.NewJSON(&formatters.JSONOptions{AddSource: add}), nil
+	return formatters.NewJSON(&o), nil
 }
 
 func newTextFormatter(c *FormatterConfig) (formatters.Formatter, error) {
-	add, err := slogFormatterArgs(c)
+	var o formatters.TextOptions
+	var err error
+	if o.AddSource, o.DateFmt, o.UTC, err = slogFormatterArgs(c); err != nil {
+		return nil, err
+	}
+	return formatters.NewText(&o), nil
+}
+
+// slogFormatterArgs reads the keys of the json and text formatters:
+// addSource, and datefmt and utc for the time.
+func slogFormatterArgs(c *FormatterConfig) (addSource bool, dateFmt string, utc bool, err error) {
+	if err = checkKeys(c, []string{"addSource", "format", "datefmt", "style", "validate", "defaults", "utc"}); err != nil {
+		return
+	}
+	if addSource, err = argBool(c.Args, "addSource", false); err != nil {
+		return
+	}
+	if dateFmt, err = argString(c.Args, "datefmt", ""); err != nil {
+		return
+	}
+	utc, err = argBool(c.Args, "utc", false)
+	return
+}
+
+// registerPyJSONFormatters registers python-json-logger's JsonFormatter
+// under its two class names.
+func registerPyJSONFormatters(r *Registry) error {
+	for _, n := range []string{"pythonjsonlogger.json.JsonFormatter", "pythonjsonlogger.jsonlogger.JsonFormatter"} {
+		if err := r.RegisterFormatter(n, newPyJSONFormatter); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newPyJSONFormatter is python-json-logger's JsonFormatter(fmt, datefmt,
+// style, validate, *, prefix, rename_fields, static_fields, defaults,
+// json_ensure_ascii), with the Go key utc.
+func newPyJSONFormatter(c *FormatterConfig) (formatters.Formatter, error) {
+	allowed := []string{"format", "fmt", "datefmt", "style", "validate", "defaults", "utc",
+		"prefix", "rename_fields", "static_fields", "json_ensure_ascii"}
+	if err := checkKeys(c, allowed); err != nil {
+		return nil, err
+	}
+	var o formatters.PyJSONOptions
+	var err error
+	if o.Format, err = argString(c.Args, "format", ""); err != nil {
+		return nil, err
+	}
+	if o.Format == "" {
+		if o.Format, err = argString(c.Args, "fmt", ""); err != nil {
+			return nil, err
+		}
+	}
+	if o.DateFmt, err = argString(c.Args, "datefmt", ""); err != nil {
+		return nil, err
+	}
+	if o.Style, err = argString(c.Args, "style", "%"); err != nil {
+		return nil, err
+	}
+	validate, err := argBool(c.Args, "validate", true)
 	if err != nil {
 		return nil, err
 	}
-	return formatters.NewText(&formatters.TextOptions{AddSource: add}), nil
-}
-
-func slogFormatterArgs(c *FormatterConfig) (addSource bool, err error) {
-	if err := checkKeys(c, []string{"addSource", "format", "datefmt", "style", "validate", "defaults"}); err != nil {
-		return false, err
+	o.NoValidate = !validate
+	if o.UTC, err = argBool(c.Args, "utc", false); err != nil {
+		return nil, err
 	}
-	return argBool(c.Args, "addSource", false)
+	if d, ok := c.Args["defaults"]; ok && d != nil {
+		m, ok := d.(map[string]any)
+		if !ok {
+			return nil, argErrorf("defaults", "want a mapping, got %s", describe(d))
+		}
+		o.Defaults = m
+	}
+	if !c.Factory {
+		// dictConfig calls a formatter class with fmt, datefmt, style,
+		// validate (and defaults): python-json-logger's own keywords are
+		// read only from a "()" entry.
+		return formatters.NewPyJSON(&o)
+	}
+	if o.Prefix, err = argString(c.Args, "prefix", ""); err != nil {
+		return nil, err
+	}
+	ascii, err := argBool(c.Args, "json_ensure_ascii", true)
+	if err != nil {
+		return nil, err
+	}
+	o.Unicode = !ascii
+	for _, m := range []struct {
+		key string
+		dst *map[string]any
+	}{{"static_fields", &o.StaticFields}} {
+		if d, ok := c.Args[m.key]; ok && d != nil {
+			mm, ok := d.(map[string]any)
+			if !ok {
+				return nil, argErrorf(m.key, "want a mapping, got %s", describe(d))
+			}
+			*m.dst = mm
+		}
+	}
+	if d, ok := c.Args["rename_fields"]; ok && d != nil {
+		mm, ok := d.(map[string]any)
+		if !ok {
+			return nil, argErrorf("rename_fields", "want a mapping, got %s", describe(d))
+		}
+		o.RenameFields = make(map[string]string, len(mm))
+		for k, v := range mm {
+			s, ok := v.(string)
+			if !ok {
+				return nil, argErrorf("rename_fields", "want a mapping of strings, got %s for %q", describe(v), k)
+			}
+			o.RenameFields[k] = s
+		}
+	}
+	return formatters.NewPyJSON(&o)
 }
 
 // checkKeys rejects unknown keys of a "()" formatter, as Python's call

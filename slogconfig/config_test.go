@@ -284,7 +284,7 @@ func TestSchemaFormatters(t *testing.T) {
 		want: map[string]string{"a": "time=TIME level=WARN msg=hi logger=app.db k=v\n"},
 	}, {
 		name: "class json ignores pattern keys",
-		give: withF(`{"class": "json", "format": "%(message)s", "datefmt": "%Y", "style": "%", "validate": true}`),
+		give: withF(`{"class": "json", "format": "%(message)s", "style": "%", "validate": true}`),
 		log:  []string{"app INFO hi"},
 		want: map[string]string{"a": `{"time":"TIME","level":"INFO","msg":"hi","logger":"app"}` + "\n"},
 	}, {

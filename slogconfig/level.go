@@ -3,6 +3,8 @@ package slogconfig
 import (
 	"log/slog"
 
+	"github.com/slogtree/slogtree/formatters"
+
 	"github.com/slogtree/slogtree/internal/levels"
 )
 
@@ -15,3 +17,14 @@ import (
 // slog -2 and 11 is slog -3, and every integer slog level compares with
 // it exactly as its Python number would.
 const LevelCritical = slog.Level(levels.Critical)
+
+// RegisterLevelName names slog level l, process-wide, as Python's
+// addLevelName does: formatters print the name (%(levelname)s, and the
+// level of json and text), and configurations accept it as a level, in any
+// case and with an offset (TRACE, notice+1). Register names before
+// configuring, e.g. RegisterLevelName("TRACE", -8) or
+// RegisterLevelName("NOTICE", 2). See [formatters.RegisterLevelName] for
+// the rules.
+func RegisterLevelName(name string, l slog.Level) error {
+	return formatters.RegisterLevelName(name, l)
+}

@@ -186,6 +186,7 @@ func registerBuiltins(r *Registry) {
 	}
 	must(r.RegisterFormatter("json", newJSONFormatter))
 	must(r.RegisterFormatter("text", newTextFormatter))
+	must(registerPyJSONFormatters(r))
 	for _, n := range []string{"name", "logging.Filter"} {
 		must(r.RegisterFilter(n, newNameFilter))
 	}

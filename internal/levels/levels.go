@@ -12,6 +12,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
 )
 
 // Critical is Python's CRITICAL (50) as a slog level.
@@ -130,15 +133,86 @@ func ParseName(s string) (Level, error) {
 		base, off = name[:i], n
 	}
 	l, ok := pyNames[base]
+	if !ok {
+		if c := custom.Load(); c != nil {
+			if cl, found := c.byName[base]; found {
+				l, ok = Level{Slog: cl}, true
+			}
+		}
+	}
 	if !ok || l.NotSet {
 		return Level{}, fmt.Errorf("unknown level: %q", s)
 	}
 	return Level{Slog: l.Slog + slog.Level(off)}, nil
 }
 
-// Name returns Python's levelname for slog level l: DEBUG, INFO, WARNING,
-// ERROR or CRITICAL on an exact match, else "Level N" with N the Python number.
+// names is the registry of custom level names; it is replaced, never
+// changed, so that readers need one atomic load.
+type names struct {
+	byLevel map[slog.Level]string
+	byName  map[string]slog.Level // upper case
+}
+
+var (
+	customMu sync.Mutex
+	custom   atomic.Pointer[names]
+)
+
+// RegisterName names slog level l, as Python's logging.addLevelName does:
+// Name, SlogName and so the formatters print name for records at l, and
+// ParseName reads name in any case, alone or with an offset (NAME+1). A
+// later name for the same level replaces the printed name; the earlier
+// one still parses. A name is a word without spaces, '+' or '-'; the
+// standard names and a name already given to another level are refused.
+// Safe for concurrent use.
+func RegisterName(name string, l slog.Level) error {
+	if name == "" || strings.ContainsAny(name, "+-") || strings.IndexFunc(name, unicode.IsSpace) >= 0 {
+		return fmt.Errorf("invalid level name %q: want a word without spaces, '+' or '-'", name)
+	}
+	upper := strings.ToUpper(name)
+	if _, ok := pyNames[upper]; ok {
+		return fmt.Errorf("level name %q is a standard level name", name)
+	}
+	customMu.Lock()
+	defer customMu.Unlock()
+	old := custom.Load()
+	next := &names{byLevel: map[slog.Level]string{}, byName: map[string]slog.Level{}}
+	if old != nil {
+		if prev, ok := old.byName[upper]; ok && prev != l {
+			return fmt.Errorf("level name %q is already registered for level %s", name, SlogName(prev))
+		}
+		for k, v := range old.byLevel {
+			next.byLevel[k] = v
+		}
+		for k, v := range old.byName {
+			next.byName[k] = v
+		}
+	}
+	next.byLevel[l] = name
+	next.byName[upper] = l
+	custom.Store(next)
+	return nil
+}
+
+// CustomName returns the name registered for l by RegisterName.
+func CustomName(l slog.Level) (string, bool) {
+	c := custom.Load()
+	if c == nil {
+		return "", false
+	}
+	n, ok := c.byLevel[l]
+	return n, ok
+}
+
+// Name returns Python's levelname for slog level l: the name registered
+// with RegisterName, else DEBUG, INFO, WARNING, ERROR or CRITICAL on an
+// exact match, else "Level N" with N the Python number.
 func Name(l slog.Level) string {
+	if c := custom.Load(); c != nil {
+		if n, ok := c.byLevel[l]; ok {
+			return n
+		}
+	}
 	switch l {
 	case slog.LevelDebug:
 		return "DEBUG"
@@ -156,9 +230,13 @@ func Name(l slog.Level) string {
 	return "Level " + strconv.Itoa(PythonNumber(l))
 }
 
-// SlogName returns slog's name for l, with CRITICAL for Critical and above
+// SlogName returns slog's name for l, with the name registered with
+// RegisterName on an exact match and CRITICAL for Critical and above
 // (CRITICAL+1), for handlers that print slog-style level names.
 func SlogName(l slog.Level) string {
+	if n, ok := CustomName(l); ok {
+		return n
+	}
 	if l >= Critical {
 		if l == Critical {
 			return "CRITICAL"

@@ -1,28 +1,36 @@
 // Package pyformat parses Python logging format strings into fields and
-// literals, and renders values with Python's conversion rules.
-//
-// This package covers the subset the core needs: %-style fields with flags,
-// width, precision and the conversions s, r, d, i, f; {}-style fields
-// without a format spec; $-style fields. The full interpreters build on the
-// same Segment type.
+// literals, validates them as logging.Formatter(validate=True) does, and
+// renders values with Python's rules: the % operator (flags, width,
+// precision, conversions s r a d i u o x X e E f F g G c), str.format
+// (!r !s !a and the format mini-language) and string.Template. Error texts
+// are CPython's.
 package pyformat
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Segment is a literal or a field of a parsed format string.
+// A field always has a conversion (Conv != 0); a literal has Conv 0.
 type Segment struct {
-	Literal string // used when Key is ""
+	Literal string // the text of a literal
 	Key     string
 	Flags   string // any of "#0- +"
 	Width   int    // -1 when absent
 	Prec    int    // -1 when absent
 	Conv    byte   // 's', 'r', 'd', ...
+	// Spec is the {}-style conversion and format spec; nil for the other
+	// styles.
+	Spec *Spec
 }
+
+// IsField reports whether s is a field rather than a literal.
+func (s *Segment) IsField() bool { return s.Conv != 0 }
 
 // DefaultFormat returns the format used for an empty format string.
 func DefaultFormat(style string) string {
@@ -55,17 +63,10 @@ func Validate(format, style string) error {
 			//lint:ignore ST1005 Python's exact text
 			return fmt.Errorf("Invalid format '%s' for '%%' style", format)
 		}
-	case "{", "$":
-		segs, err := Parse(format, style)
-		if err != nil {
-			return err
-		}
-		for _, s := range segs {
-			if s.Key != "" {
-				return nil
-			}
-		}
-		return fmt.Errorf("invalid format: no fields")
+	case "{":
+		return validateBrace(format)
+	case "$":
+		return validateDollar(format)
 	}
 	return nil
 }
@@ -85,15 +86,19 @@ func appendLit(segs []Segment, s string) []Segment {
 	if s == "" {
 		return segs
 	}
-	if n := len(segs); n > 0 && segs[n-1].Key == "" {
+	if n := len(segs); n > 0 && !segs[n-1].IsField() {
 		segs[n-1].Literal += s
 		return segs
 	}
 	return append(segs, Segment{Literal: s})
 }
 
-func parsePercent(f string) ([]Segment, error) {
+// parsePercent parses a %-style format. Python reports most of these
+// errors only when a record is formatted, for every record; they are
+// reported here, when the format is compiled, with Python's texts.
+func parsePercent(format string) ([]Segment, error) {
 	var segs []Segment
+	f := format
 	for {
 		i := strings.IndexByte(f, '%')
 		if i < 0 {
@@ -106,34 +111,56 @@ func parsePercent(f string) ([]Segment, error) {
 			f = f[1:]
 			continue
 		}
+		if f == "" {
+			return nil, errors.New("incomplete format")
+		}
 		if !strings.HasPrefix(f, "(") {
-			return nil, fmt.Errorf("format requires a mapping")
+			return nil, errors.New("format requires a mapping")
 		}
 		end := strings.IndexByte(f, ')')
 		if end < 0 {
-			return nil, fmt.Errorf("incomplete format key")
+			return nil, errors.New("incomplete format key")
 		}
 		s := Segment{Key: f[1:end], Width: -1, Prec: -1}
+		if s.Key == "" {
+			//lint:ignore ST1005 Python's exact text
+			return nil, errors.New("Formatting field not found in record: ''")
+		}
 		f = f[end+1:]
 		j := 0
 		for j < len(f) && strings.IndexByte("#0- +", f[j]) >= 0 {
 			j++
 		}
 		s.Flags, f = f[:j], f[j:]
+		if strings.HasPrefix(f, "*") {
+			return nil, errors.New("* wants int")
+		}
 		s.Width, f = number(f)
 		if strings.HasPrefix(f, ".") {
+			if strings.HasPrefix(f[1:], "*") {
+				return nil, errors.New("* wants int")
+			}
 			s.Prec, f = number(f[1:])
 			if s.Prec < 0 {
 				s.Prec = 0
 			}
 		}
+		// Python skips the C length modifiers.
+		for f != "" && (f[0] == 'h' || f[0] == 'l' || f[0] == 'L') {
+			f = f[1:]
+		}
 		if f == "" {
-			return nil, fmt.Errorf("incomplete format")
+			return nil, errors.New("incomplete format")
+		}
+		r, n := utf8.DecodeRuneInString(f)
+		if r >= utf8.RuneSelf || strings.IndexByte("diouxXeEfFgGcrsa", f[0]) < 0 {
+			at := utf8.RuneCountInString(format[:len(format)-len(f)])
+			if r == utf8.RuneError && n == 1 {
+				r = rune(f[0])
+			}
+			return nil, fmt.Errorf("unsupported format character '%c' (0x%x) at index %d", r, r, at)
 		}
 		s.Conv, f = f[0], f[1:]
-		if strings.IndexByte("diouxXeEfFgGcrsa%", s.Conv) < 0 {
-			return nil, fmt.Errorf("unsupported format character '%c' (0x%x)", s.Conv, s.Conv)
-		}
 		segs = append(segs, s)
 	}
 }
@@ -153,77 +180,71 @@ func number(f string) (int, string) {
 	return n, f[j:]
 }
 
-func parseBrace(f string) ([]Segment, error) {
-	var segs []Segment
-	for f != "" {
-		i := strings.IndexAny(f, "{}")
-		if i < 0 {
-			return appendLit(segs, f), nil
-		}
-		segs = appendLit(segs, f[:i])
-		if f[i] == '}' {
-			if !strings.HasPrefix(f[i:], "}}") {
-				return nil, fmt.Errorf("invalid format: Single '}' encountered in format string")
-			}
-			segs = appendLit(segs, "}")
-			f = f[i+2:]
-			continue
-		}
-		if strings.HasPrefix(f[i:], "{{") {
-			segs = appendLit(segs, "{")
-			f = f[i+2:]
-			continue
-		}
-		end := strings.IndexByte(f[i:], '}')
-		if end < 0 {
-			return nil, fmt.Errorf("invalid format: expected '}' before end of string")
-		}
-		field := f[i+1 : i+end]
-		if strings.ContainsAny(field, "!:[") {
-			return nil, fmt.Errorf("invalid format: conversions and format specs in {} fields are not supported yet: %q", field)
-		}
-		if field == "" {
-			return nil, fmt.Errorf("invalid format: invalid field name/expression: ''")
-		}
-		segs = append(segs, Segment{Key: field, Width: -1, Prec: -1, Conv: 's'})
-		f = f[i+end+1:]
-	}
-	return segs, nil
-}
-
 func isIdent(c byte, first bool) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && c >= '0' && c <= '9')
 }
 
-func parseDollar(f string) ([]Segment, error) {
-	var segs []Segment
+// scanDollar walks a string.Template as its pattern does: $$, $name,
+// ${name}, or an invalid bare '$'.
+func scanDollar(f string, lit func(string), field func(string)) error {
 	for {
 		i := strings.IndexByte(f, '$')
 		if i < 0 {
-			return appendLit(segs, f), nil
+			lit(f)
+			return nil
 		}
-		segs = appendLit(segs, f[:i])
+		lit(f[:i])
 		f = f[i+1:]
+		j := identLen(f)
 		switch {
 		case strings.HasPrefix(f, "$"):
-			segs = appendLit(segs, "$")
+			lit("$")
 			f = f[1:]
-		case strings.HasPrefix(f, "{"):
-			end := strings.IndexByte(f, '}')
-			if end < 0 || end == 1 {
-				return nil, fmt.Errorf("invalid format: bare '$' not allowed")
-			}
-			segs = append(segs, Segment{Key: f[1:end], Width: -1, Prec: -1, Conv: 's'})
-			f = f[end+1:]
-		case f != "" && isIdent(f[0], true):
-			j := 1
-			for j < len(f) && isIdent(f[j], false) {
-				j++
-			}
-			segs = append(segs, Segment{Key: f[:j], Width: -1, Prec: -1, Conv: 's'})
+		case j > 0:
+			field(f[:j])
 			f = f[j:]
+		case strings.HasPrefix(f, "{") && identLen(f[1:]) > 0 && strings.HasPrefix(f[1+identLen(f[1:]):], "}"):
+			j = identLen(f[1:])
+			field(f[1 : 1+j])
+			f = f[j+2:]
 		default:
-			return nil, fmt.Errorf("invalid format: bare '$' not allowed")
+			return errors.New("invalid format: bare '$' not allowed")
 		}
 	}
+}
+
+// identLen is the length of the identifier [_a-zA-Z][_a-zA-Z0-9]* at the
+// start of f.
+func identLen(f string) int {
+	if f == "" || !isIdent(f[0], true) {
+		return 0
+	}
+	j := 1
+	for j < len(f) && isIdent(f[j], false) {
+		j++
+	}
+	return j
+}
+
+// validateDollar is StringTemplateStyle.validate.
+func validateDollar(format string) error {
+	fields := 0
+	if err := scanDollar(format, func(string) {}, func(string) { fields++ }); err != nil {
+		return err
+	}
+	if fields == 0 {
+		return errors.New("invalid format: no fields")
+	}
+	return nil
+}
+
+func parseDollar(f string) ([]Segment, error) {
+	var segs []Segment
+	err := scanDollar(f, func(s string) { segs = appendLit(segs, s) }, func(key string) {
+		segs = append(segs, Segment{Key: key, Width: -1, Prec: -1, Conv: 's'})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return segs, nil
 }

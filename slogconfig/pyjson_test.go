@@ -1,0 +1,61 @@
+package slogconfig
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPythonJSONLoggerClassNames: a Python config that names
+// python-json-logger's JsonFormatter by either class name loads, and the
+// fields its format names come out as JSON keys, with the record's
+// attributes after them.
+func TestPythonJSONLoggerClassNames(t *testing.T) {
+	t.Parallel()
+	for _, class := range []string{"pythonjsonlogger.jsonlogger.JsonFormatter", "pythonjsonlogger.json.JsonFormatter"} {
+		t.Run(class, func(t *testing.T) {
+			t.Parallel()
+			e := cfgtManager(t, "out")
+			require.NoError(t, e.DictConfig(map[string]any{
+				"version": 1,
+				"formatters": map[string]any{"j": map[string]any{
+					"()":     class,
+					"format": "%(levelname)s %(name)s %(message)s",
+				}},
+				"handlers": map[string]any{"h": map[string]any{
+					"class": "logging.StreamHandler", "stream": "ext://out.out", "formatter": "j",
+				}},
+				"root": map[string]any{"level": "INFO", "handlers": []any{"h"}},
+			}))
+			e.Logger("app.db").Warn("slow", "ms", 250)
+			line := strings.TrimSpace(e.out["out"].take())
+			var got map[string]any
+			require.NoError(t, json.Unmarshal([]byte(line), &got), line)
+			assert.Equal(t, map[string]any{"levelname": "WARNING", "name": "app.db", "message": "slow", "ms": float64(250)}, got)
+			assert.True(t, strings.HasPrefix(line, `{"levelname": "WARNING", "name": "app.db", "message": "slow"`), line)
+		})
+	}
+}
+
+// TestRegisterLevelNameInConfig: a registered level name is a level a
+// configuration may use, and formatters print it.
+func TestRegisterLevelNameInConfig(t *testing.T) {
+	t.Parallel()
+	e := cfgtManager(t, "out")
+	// slog level 3 is between INFO+2 and WARN; no other test names it.
+	require.NoError(t, RegisterLevelName("SLOGTREE_TEST_NOTICE", 3))
+	require.NoError(t, e.DictConfig(map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
+		"handlers": map[string]any{"h": map[string]any{
+			"class": "stream", "stream": "ext://out.out", "formatter": "p",
+		}},
+		"root": map[string]any{"level": "slogtree_test_notice", "handlers": []any{"h"}},
+	}))
+	e.Logger("a").Log(t.Context(), 2, "below")
+	e.Logger("a").Log(t.Context(), 3, "notice")
+	assert.Equal(t, "SLOGTREE_TEST_NOTICE notice\n", e.out["out"].take())
+}
