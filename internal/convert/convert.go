@@ -30,7 +30,20 @@ type Converter struct {
 	done map[string]any
 }
 
-var convertible = regexp.MustCompile(`^([a-z]+)://(.*)$`)
+// split matches v against ^([a-z]+)://(.*)$ (no newline in the rest, as
+// RE2's "." has none), returning the prefix and the rest.
+func split(v string) (prefix, rest string, ok bool) {
+	i := strings.Index(v, "://")
+	if i <= 0 || strings.IndexByte(v[i+3:], '\n') >= 0 {
+		return "", "", false
+	}
+	for _, c := range []byte(v[:i]) {
+		if c < 'a' || c > 'z' {
+			return "", "", false
+		}
+	}
+	return v[:i], v[i+3:], true
+}
 
 // maxDepth bounds chains of cfg:// values that point at cfg:// values.
 const maxDepth = 32
@@ -49,23 +62,20 @@ func (c *Converter) value(v any, depth int) (any, error) {
 	}
 	switch v := v.(type) {
 	case string:
-		if !strings.Contains(v, "://") {
+		prefix, rest, ok := split(v)
+		if !ok {
 			return v, nil
 		}
-		m := convertible.FindStringSubmatch(v)
-		if m == nil {
-			return v, nil
-		}
-		switch m[1] {
+		switch prefix {
 		case "ext":
-			return c.ext(m[2])
+			return c.ext(rest)
 		case "env":
-			return c.env(m[2])
+			return c.env(rest)
 		case "cfg":
 			if r, ok := c.done[v]; ok {
 				return r, nil
 			}
-			r, err := c.cfg(v, m[2])
+			r, err := c.cfg(v, rest)
 			if err != nil {
 				return nil, err
 			}
