@@ -127,6 +127,7 @@ func (m *Manager) compile(cfg map[string]any) (*plan, error) {
 	p := &plan{}
 	p.incremental = c.flag(cfg, "incremental", false)
 	p.disableExisting = c.flag(cfg, "disable_existing_loggers", true)
+	c.levelNames(cfg)
 	if p.incremental {
 		c.incremental(cfg, p)
 	} else {
@@ -138,6 +139,40 @@ func (m *Manager) compile(cfg map[string]any) (*plan, error) {
 	}
 	p.warnings = c.warnings
 	return p, nil
+}
+
+// levelNames registers the custom level names of the "levels" section
+// (a slogtree key, which Python ignores): name → level, in any form a level
+// takes ("DEBUG-4", "INFO+2", or a Python number such as 25). Names are
+// process-wide, as Python's addLevelName is, and are registered before the
+// rest of the configuration is read so that it can use them; a name stays
+// registered even if the configuration is then refused. Registering a name
+// again for the same level is allowed.
+func (c *compiler) levelNames(cfg map[string]any) {
+	sec, names := c.section(cfg, "levels")
+	for _, name := range names {
+		path := "levels." + name
+		v, err := c.conv.Value(sec[name])
+		if err != nil {
+			c.errs.add(path, err)
+			continue
+		}
+		l, err := levels.Parse(v)
+		if err != nil {
+			c.errs.add(path, err)
+			continue
+		}
+		if l.NotSet {
+			c.errs.addf(path, "a level name cannot name NOTSET")
+			continue
+		}
+		if have, err := levels.ParseName(name); err == nil && !have.NotSet && have.Slog == l.Slog {
+			continue
+		}
+		if err := formatters.RegisterLevelName(name, l.Slog); err != nil {
+			c.errs.add(path, err)
+		}
+	}
 }
 
 func (c *compiler) flag(cfg map[string]any, key string, def bool) bool {

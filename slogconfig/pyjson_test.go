@@ -59,3 +59,36 @@ func TestRegisterLevelNameInConfig(t *testing.T) {
 	e.Logger("a").Log(t.Context(), 3, "notice")
 	assert.Equal(t, "SLOGTREE_TEST_NOTICE notice\n", e.out["out"].take())
 }
+
+// TestLevelsSection: a configuration registers level names in its
+// "levels" section and uses them at once; a conflicting name is refused
+// with its path.
+func TestLevelsSection(t *testing.T) {
+	t.Parallel()
+	e := cfgtManager(t, "out")
+	require.NoError(t, e.DictConfig(map[string]any{
+		"version":    1,
+		"levels":     map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-4", "SLOGTREE_TEST_NOTE": 25},
+		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
+		"handlers": map[string]any{"h": map[string]any{
+			"class": "stream", "stream": "ext://out.out", "formatter": "p",
+		}},
+		"loggers": map[string]any{"app": map[string]any{"level": "slogtree_test_trace", "handlers": []any{"h"}}},
+	}))
+	e.Logger("app").Log(t.Context(), -9, "below trace")
+	e.Logger("app").Log(t.Context(), -8, "trace")
+	e.Logger("app").Log(t.Context(), 2, "note")
+	assert.Equal(t, "SLOGTREE_TEST_TRACE trace\nSLOGTREE_TEST_NOTE note\n", e.out["out"].take())
+
+	// The same names again are fine; a name for another level, or for
+	// NOTSET, is refused with its path, and nothing changes.
+	require.NoError(t, e.DictConfig(map[string]any{"version": 1, "incremental": true,
+		"levels": map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-4"}}))
+	err := e.DictConfig(map[string]any{"version": 1, "incremental": true,
+		"levels": map[string]any{"SLOGTREE_TEST_TRACE": "INFO", "SLOGTREE_TEST_ZERO": 0}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "levels.SLOGTREE_TEST_TRACE: ")
+	assert.Contains(t, err.Error(), "levels.SLOGTREE_TEST_ZERO: a level name cannot name NOTSET")
+	e.Logger("app").Log(t.Context(), -8, "still trace")
+	assert.Equal(t, "SLOGTREE_TEST_TRACE still trace\n", e.out["out"].take())
+}
