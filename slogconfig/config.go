@@ -141,17 +141,19 @@ func (m *Manager) compile(cfg map[string]any) (*plan, error) {
 	return p, nil
 }
 
-// levelNames registers the custom level names of the "levels" section
-// (a slogtree key, which Python ignores): name → level, in any form a level
+// levelNames registers the custom level names of the "slogtree_levels"
+// section (slogtree's own key, which Python ignores; named so that it
+// cannot collide with the top-level keys Python configurations keep data
+// in for cfg://): name → level, in any form a level
 // takes ("DEBUG-4", "INFO+2", or a Python number such as 25). Names are
 // process-wide, as Python's addLevelName is, and are registered before the
 // rest of the configuration is read so that it can use them; a name stays
 // registered even if the configuration is then refused. Registering a name
 // again for the same level is allowed.
 func (c *compiler) levelNames(cfg map[string]any) {
-	sec, names := c.section(cfg, "levels")
+	sec, names := c.section(cfg, "slogtree_levels")
 	for _, name := range names {
-		path := "levels." + name
+		path := "slogtree_levels." + name
 		v, err := c.conv.Value(sec[name])
 		if err != nil {
 			c.errs.add(path, err)

@@ -45,8 +45,8 @@ func TestPythonJSONLoggerClassNames(t *testing.T) {
 func TestRegisterLevelNameInConfig(t *testing.T) {
 	t.Parallel()
 	e := cfgtManager(t, "out")
-	// slog level 3 is between INFO+2 and WARN; no other test names it.
-	require.NoError(t, RegisterLevelName("SLOGTREE_TEST_NOTICE", 3))
+	// Level names are process-wide: use a level no other test logs at.
+	require.NoError(t, RegisterLevelName("SLOGTREE_TEST_NOTICE", 9))
 	require.NoError(t, e.DictConfig(map[string]any{
 		"version":    1,
 		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
@@ -55,40 +55,41 @@ func TestRegisterLevelNameInConfig(t *testing.T) {
 		}},
 		"root": map[string]any{"level": "slogtree_test_notice", "handlers": []any{"h"}},
 	}))
-	e.Logger("a").Log(t.Context(), 2, "below")
-	e.Logger("a").Log(t.Context(), 3, "notice")
+	e.Logger("a").Log(t.Context(), 8, "below")
+	e.Logger("a").Log(t.Context(), 9, "notice")
 	assert.Equal(t, "SLOGTREE_TEST_NOTICE notice\n", e.out["out"].take())
 }
 
 // TestLevelsSection: a configuration registers level names in its
-// "levels" section and uses them at once; a conflicting name is refused
+// "slogtree_levels" section and uses them at once; a conflicting name is refused
 // with its path.
 func TestLevelsSection(t *testing.T) {
 	t.Parallel()
 	e := cfgtManager(t, "out")
 	require.NoError(t, e.DictConfig(map[string]any{
 		"version":    1,
-		"levels":     map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-4", "SLOGTREE_TEST_NOTE": 25},
+		"slogtree_levels":     map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-9", "SLOGTREE_TEST_NOTE": "WARN+3"},
 		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
 		"handlers": map[string]any{"h": map[string]any{
 			"class": "stream", "stream": "ext://out.out", "formatter": "p",
 		}},
 		"loggers": map[string]any{"app": map[string]any{"level": "slogtree_test_trace", "handlers": []any{"h"}}},
 	}))
-	e.Logger("app").Log(t.Context(), -9, "below trace")
-	e.Logger("app").Log(t.Context(), -8, "trace")
-	e.Logger("app").Log(t.Context(), 2, "note")
+	// Level names are process-wide: levels no other test logs at.
+	e.Logger("app").Log(t.Context(), -14, "below trace")
+	e.Logger("app").Log(t.Context(), -13, "trace")
+	e.Logger("app").Log(t.Context(), 7, "note")
 	assert.Equal(t, "SLOGTREE_TEST_TRACE trace\nSLOGTREE_TEST_NOTE note\n", e.out["out"].take())
 
 	// The same names again are fine; a name for another level, or for
 	// NOTSET, is refused with its path, and nothing changes.
 	require.NoError(t, e.DictConfig(map[string]any{"version": 1, "incremental": true,
-		"levels": map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-4"}}))
+		"slogtree_levels": map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-9"}}))
 	err := e.DictConfig(map[string]any{"version": 1, "incremental": true,
-		"levels": map[string]any{"SLOGTREE_TEST_TRACE": "INFO", "SLOGTREE_TEST_ZERO": 0}})
+		"slogtree_levels": map[string]any{"SLOGTREE_TEST_TRACE": "INFO", "SLOGTREE_TEST_ZERO": 0}})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "levels.SLOGTREE_TEST_TRACE: ")
-	assert.Contains(t, err.Error(), "levels.SLOGTREE_TEST_ZERO: a level name cannot name NOTSET")
-	e.Logger("app").Log(t.Context(), -8, "still trace")
+	assert.Contains(t, err.Error(), "slogtree_levels.SLOGTREE_TEST_TRACE: ")
+	assert.Contains(t, err.Error(), "slogtree_levels.SLOGTREE_TEST_ZERO: a level name cannot name NOTSET")
+	e.Logger("app").Log(t.Context(), -13, "still trace")
 	assert.Equal(t, "SLOGTREE_TEST_TRACE still trace\n", e.out["out"].take())
 }
