@@ -64,7 +64,7 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	d := h.derived(rt)
 	for i := 0; i < len(rt.targets); {
-		i = h.deliver(ctx, rt, d, r, i)
+		i = h.deliver(ctx, rt, d, &r, i)
 	}
 	return nil
 }
@@ -73,12 +73,12 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 // and returns len(rt.targets), or the index after a handler that panicked:
 // the panic is reported and the caller resumes with the next handler. One
 // deferred recover covers the whole loop.
-func (h *nodeHandler) deliver(ctx context.Context, rt *route, d *derived, r slog.Record, from int) (next int) {
+func (h *nodeHandler) deliver(ctx context.Context, rt *route, d *derived, r *slog.Record, from int) (next int) {
 	i := from
 	defer func() {
 		if p := recover(); p != nil {
 			t := rt.targets[i]
-			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: r, Err: fmt.Errorf("handler panicked: %v", p)})
+			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: *r, Err: fmt.Errorf("handler panicked: %v", p)})
 			next = i + 1
 		}
 	}()
@@ -88,26 +88,37 @@ func (h *nodeHandler) deliver(ctx context.Context, rt *route, d *derived, r slog
 		if r.Level < t.level {
 			continue
 		}
-		rec := r
-		if i < last {
+		var err error
+		switch {
+		case len(t.dynamic) > 0:
+			h.filterAndHandle(ctx, t, d.hs[i], r.Clone())
+			continue
+		case i < last:
 			// Clone clips the attribute slice, so a handler that adds
 			// attributes cannot change what the next one sees.
-			rec = r.Clone()
+			err = d.hs[i].Handle(ctx, r.Clone())
+		default:
+			err = d.hs[i].Handle(ctx, *r)
 		}
-		ok := true
-		for _, f := range t.dynamic {
-			if rec, ok = h.filter(ctx, f, rec, t.id); !ok {
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if err := d.hs[i].Handle(ctx, rec); err != nil {
-			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: rec, Err: err})
+		if err != nil {
+			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: *r, Err: err})
 		}
 	}
 	return i
+}
+
+// filterAndHandle runs a handler's filters that look at records, then the
+// handler.
+func (h *nodeHandler) filterAndHandle(ctx context.Context, t *handlerObj, hh slog.Handler, rec slog.Record) {
+	for _, f := range t.dynamic {
+		var ok bool
+		if rec, ok = h.filter(ctx, f, rec, t.id); !ok {
+			return
+		}
+	}
+	if err := hh.Handle(ctx, rec); err != nil {
+		h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: rec, Err: err})
+	}
 }
 
 // enter returns the current route with its generation marked busy. A
