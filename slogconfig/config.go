@@ -26,6 +26,7 @@ type handlerObj struct {
 	dynamic []filters.Filter
 	all     []filters.Filter // every filter, in order, for references
 	res     *resource
+	trusted bool // a built-in sink class with a built-in formatter: cannot panic
 }
 
 // resource is what a handler object closes, shared by the copies that
@@ -73,6 +74,7 @@ type compiler struct {
 	conv     *convert.Converter
 	errs     problems
 	fmts     map[string]formatters.Formatter
+	fmtOwn   map[string]bool // formatter ids of built-in formatter classes
 	filts    map[string]filters.Filter
 	objs     map[string]*handlerObj
 	failed   map[string]bool // ids, as "section.id", that failed to build
@@ -110,6 +112,7 @@ func (m *Manager) compile(cfg map[string]any) (*plan, error) {
 		m:      m,
 		conv:   &convert.Converter{Config: cfg, Ext: m.reg.value},
 		fmts:   map[string]formatters.Formatter{},
+		fmtOwn: map[string]bool{},
 		filts:  map[string]filters.Filter{},
 		objs:   map[string]*handlerObj{},
 		failed: map[string]bool{},
@@ -316,6 +319,7 @@ func (c *compiler) formatter(id string, v any) {
 		return
 	}
 	c.fmts[id] = f
+	c.fmtOwn[id] = c.m.reg.builtinFormatters[name]
 }
 
 func (c *compiler) filter(id string, v any) {
@@ -471,10 +475,12 @@ func (c *compiler) handler(id string, v any) *handlerObj {
 	hc := &HandlerConfig{ID: id, Args: map[string]any{}, refs: map[string]slog.Handler{}, report: c.m.report}
 	hc.warn = func(msg string) { c.warnings = append(c.warnings, &ConfigWarning{Path: path, Msg: msg}) }
 	cascade := false
+	o.trusted = cls != nil && cls.builtin && len(cls.Refs) == 0
 	if fv, ok := e["formatter"]; ok && fv != nil {
 		fid, _ := toID(fv)
 		if f, found := c.fmts[fid]; found {
 			hc.Formatter = f
+			o.trusted = o.trusted && c.fmtOwn[fid]
 		} else if c.failed["formatters."+fid] {
 			cascade = true
 		} else {

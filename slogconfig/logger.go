@@ -63,6 +63,13 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 		}
 	}
 	d := h.derived(rt)
+	if !rt.guard {
+		// Only slogtree's own sinks and formatters: nothing to recover.
+		for i := range rt.targets {
+			h.handleTarget(ctx, rt, d, &r, i)
+		}
+		return nil
+	}
 	for i := 0; i < len(rt.targets); {
 		i = h.deliver(ctx, rt, d, &r, i)
 	}
@@ -82,29 +89,35 @@ func (h *nodeHandler) deliver(ctx context.Context, rt *route, d *derived, r *slo
 			next = i + 1
 		}
 	}()
-	last := len(rt.targets) - 1
-	for ; i <= last; i++ {
-		t := rt.targets[i]
-		if r.Level < t.level {
-			continue
-		}
-		var err error
-		switch {
-		case len(t.dynamic) > 0:
-			h.filterAndHandle(ctx, t, d.hs[i], r.Clone())
-			continue
-		case i < last:
-			// Clone clips the attribute slice, so a handler that adds
-			// attributes cannot change what the next one sees.
-			err = d.hs[i].Handle(ctx, r.Clone())
-		default:
-			err = d.hs[i].Handle(ctx, *r)
-		}
-		if err != nil {
-			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: *r, Err: err})
-		}
+	for ; i < len(rt.targets); i++ {
+		h.handleTarget(ctx, rt, d, r, i)
 	}
 	return i
+}
+
+// handleTarget hands r to the route's i-th target, if its level passes:
+// through its filters that look at records, then its handler, with a copy
+// of r for every target but the last.
+func (h *nodeHandler) handleTarget(ctx context.Context, rt *route, d *derived, r *slog.Record, i int) {
+	t := rt.targets[i]
+	if r.Level < t.level {
+		return
+	}
+	var err error
+	switch {
+	case len(t.dynamic) > 0:
+		h.filterAndHandle(ctx, t, d.hs[i], r.Clone())
+		return
+	case i < len(rt.targets)-1:
+		// Clone clips the attribute slice, so a handler that adds
+		// attributes cannot change what the next one sees.
+		err = d.hs[i].Handle(ctx, r.Clone())
+	default:
+		err = d.hs[i].Handle(ctx, *r)
+	}
+	if err != nil {
+		h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: *r, Err: err})
+	}
 }
 
 // filterAndHandle runs a handler's filters that look at records, then the

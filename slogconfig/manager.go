@@ -104,6 +104,7 @@ func New(opts ...Option) *Manager {
 	m := &Manager{reg: DefaultRegistry, nodes: map[string]*node{}, known: map[string]bool{}}
 	m.errh = m.printError
 	WithLastResort(defaultLastResort()).apply(m)
+	m.lastResort.trusted = true
 	for _, o := range opts {
 		o.apply(m)
 	}
@@ -161,6 +162,7 @@ type route struct {
 	filters []filters.Filter // the node's own filters that look at records
 	targets []*handlerObj
 	notice  bool // no handler anywhere and no last resort
+	guard   bool // a target may panic: deliver under a recover
 }
 
 // generation is one installed configuration, counting the records in
@@ -314,6 +316,7 @@ func (m *Manager) computeRoute(n *node, g *generation) *route {
 	}
 	for _, t := range rt.targets {
 		minTarget = min(minTarget, t.level)
+		rt.guard = rt.guard || !t.trusted
 	}
 	rt.level = n.eff
 	rt.min = max(rt.level, minTarget)

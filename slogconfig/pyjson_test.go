@@ -67,9 +67,9 @@ func TestLevelsSection(t *testing.T) {
 	t.Parallel()
 	e := cfgtManager(t, "out")
 	require.NoError(t, e.DictConfig(map[string]any{
-		"version":    1,
-		"slogtree_levels":     map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-9", "SLOGTREE_TEST_NOTE": "WARN+3"},
-		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
+		"version":         1,
+		"slogtree_levels": map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-9", "SLOGTREE_TEST_NOTE": "WARN+3"},
+		"formatters":      map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
 		"handlers": map[string]any{"h": map[string]any{
 			"class": "stream", "stream": "ext://out.out", "formatter": "p",
 		}},

@@ -25,6 +25,10 @@ type HandlerClass struct {
 	Refs []string
 	// Props are the properties a "." entry may set.
 	Props []string
+	// builtin marks the classes slogtree ships, whose handlers are trusted
+	// not to panic (see route.guard).
+	builtin bool
+
 	// New builds the handler. The level and filters of the configuration
 	// are applied in front of what it returns; the closer, if not nil, is
 	// closed when no configuration uses the handler any more.
@@ -50,6 +54,8 @@ type Registry struct {
 	formatters map[string]FormatterClass
 	filters    map[string]FilterClass
 	values     map[string]any
+
+	builtinFormatters map[string]bool // the formatter classes slogtree ships
 }
 
 // NewRegistry returns a Registry holding the built-in classes under their Go
@@ -64,6 +70,14 @@ func NewRegistry() *Registry {
 		values:     map[string]any{},
 	}
 	registerBuiltins(r)
+	// Everything registered so far is slogtree's own.
+	for _, c := range r.handlers {
+		c.builtin = true
+	}
+	r.builtinFormatters = make(map[string]bool, len(r.formatters))
+	for n := range r.formatters {
+		r.builtinFormatters[n] = true
+	}
 	return r
 }
 
