@@ -163,6 +163,12 @@ func AppendStr(b []byte, v slog.Value) []byte {
 // with left set, or zeros after the first head bytes (sign and base
 // prefix) with zero set.
 func pad(b, s []byte, width int, left, zero bool, head int) []byte {
+	if width <= len(s) {
+		// No rune count needed: s has at least as many bytes as runes.
+		if width <= 0 || width <= utf8.RuneCount(s) {
+			return append(b, s...)
+		}
+	}
 	n := utf8.RuneCount(s)
 	if width <= n {
 		return append(b, s...)
