@@ -98,6 +98,9 @@ func appendLit(segs []Segment, s string) []Segment {
 // reported here, when the format is compiled, with Python's texts.
 func parsePercent(format string) ([]Segment, error) {
 	var segs []Segment
+	if n := strings.Count(format, "%"); n > 0 {
+		segs = make([]Segment, 0, 2*n+1) // a literal and a field for each %
+	}
 	f := format
 	for {
 		i := strings.IndexByte(f, '%')
