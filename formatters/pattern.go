@@ -66,27 +66,36 @@ type Pattern struct {
 
 var _ Formatter = (*Pattern)(nil)
 
+// pythonFormat applies Python's Formatter rules to a format and style: "%"
+// by default, the style's message field for an empty format, and, with
+// validate, Python's check with its messages.
+func pythonFormat(format, style string, validate bool) (string, string, error) {
+	if style == "" {
+		style = "%"
+	}
+	if err := pyformat.CheckStyle(style); err != nil {
+		return "", "", err
+	}
+	if format == "" {
+		format = pyformat.DefaultFormat(style)
+	}
+	if validate {
+		if err := pyformat.Validate(format, style); err != nil {
+			return "", "", err
+		}
+	}
+	return format, style, nil
+}
+
 // NewPattern compiles a pattern formatter. Nil options mean the defaults.
 // The error texts are Python's where Python defines them.
 func NewPattern(opts *PatternOptions) (*Pattern, error) {
 	if opts == nil {
 		opts = &PatternOptions{}
 	}
-	style := opts.Style
-	if style == "" {
-		style = "%"
-	}
-	if err := pyformat.CheckStyle(style); err != nil {
+	format, style, err := pythonFormat(opts.Format, opts.Style, !opts.NoValidate)
+	if err != nil {
 		return nil, err
-	}
-	format := opts.Format
-	if format == "" {
-		format = pyformat.DefaultFormat(style)
-	}
-	if !opts.NoValidate {
-		if err := pyformat.Validate(format, style); err != nil {
-			return nil, err
-		}
 	}
 	segs, err := pyformat.Parse(format, style)
 	if err != nil {

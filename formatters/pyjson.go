@@ -45,7 +45,7 @@ type PyJSONOptions struct {
 	// Prefix is written before the JSON object. Default "".
 	Prefix string
 	// Unicode writes non-ASCII characters as they are. Default false:
-	// \uXXXX escapes, as Python's json.dumps(ensure_ascii=True).
+	// \u escapes of four hex digits, as Python's json.dumps(ensure_ascii=True).
 	Unicode bool
 }
 
@@ -91,21 +91,9 @@ func NewPyJSON(opts *PyJSONOptions) (*PyJSON, error) {
 	if opts == nil {
 		opts = &PyJSONOptions{}
 	}
-	style := opts.Style
-	if style == "" {
-		style = "%"
-	}
-	if err := pyformat.CheckStyle(style); err != nil {
+	format, style, err := pythonFormat(opts.Format, opts.Style, !opts.NoValidate)
+	if err != nil {
 		return nil, err
-	}
-	format := opts.Format
-	if format == "" {
-		format = pyformat.DefaultFormat(style)
-	}
-	if !opts.NoValidate {
-		if err := pyformat.Validate(format, style); err != nil {
-			return nil, err
-		}
 	}
 	pat, err := NewPattern(&PatternOptions{DateFmt: opts.DateFmt, UTC: opts.UTC, Extras: ExtrasIgnore})
 	if err != nil {
@@ -362,7 +350,7 @@ func isoformat(t time.Time) string {
 }
 
 // appendPyJSONString appends s as a JSON string as Python's json.dumps
-// does: with ascii, every non-ASCII character as \uXXXX (a surrogate pair
+// does: with ascii, every non-ASCII character as a \u escape of four hex digits (a surrogate pair
 // above U+FFFF).
 func appendPyJSONString(b []byte, s string, ascii bool) []byte {
 	const hex = "0123456789abcdef"
