@@ -134,18 +134,26 @@ type AtomicWriter interface {
 // serialise returns w, or w behind a lock when concurrent Writes on it
 // could interleave: the formatter's twin handlers must not write at once.
 func serialise(w io.Writer) io.Writer {
-	if w == io.Discard {
+	if WritesAtomically(w) {
 		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+// WritesAtomically reports whether concurrent Writes on w never
+// interleave: an *os.File holds its descriptor's write lock for a whole
+// Write, io.Discard writes nothing, and an [AtomicWriter] says so itself.
+func WritesAtomically(w io.Writer) bool {
+	if w == io.Discard {
+		return true
 	}
 	switch w := w.(type) {
 	case *os.File:
-		return w
+		return true
 	case AtomicWriter:
-		if w.WritesAtomically() {
-			return w
-		}
+		return w.WritesAtomically()
 	}
-	return &lockedWriter{w: w}
+	return false
 }
 
 type lockedWriter struct {

@@ -66,6 +66,14 @@ type Pattern struct {
 
 var _ Formatter = (*Pattern)(nil)
 
+// defaultPattern is the formatter of a handler that names none: the bare
+// message, attributes appended.
+var defaultPattern, _ = NewPattern(nil)
+
+// Default returns the formatter of a handler configured without one:
+// Python's bare %(message)s, with the record's attributes appended.
+func Default() Formatter { return defaultPattern }
+
 // pythonFormat applies Python's Formatter rules to a format and style: "%"
 // by default, the style's message field for an empty format, and, with
 // validate, Python's check with its messages.

@@ -3,7 +3,6 @@ package handlers
 import (
 	"io"
 	"log/slog"
-	"os"
 	"reflect"
 	"sync"
 
@@ -34,17 +33,6 @@ type sharedStream struct {
 	key    any
 }
 
-// writesAtomically reports whether concurrent Writes on w never
-// interleave: an *os.File holds its descriptor's write lock for a whole
-// Write, and io.Discard writes nothing.
-func writesAtomically(w io.Writer) bool {
-	if w == io.Discard {
-		return true
-	}
-	_, ok := w.(*os.File)
-	return ok
-}
-
 var streams = struct {
 	sync.Mutex
 	m map[any]*sharedStream
@@ -66,7 +54,7 @@ func NewStream(w io.Writer, opts *StreamOptions) *Stream {
 	streams.Lock()
 	s := streams.m[key]
 	if s == nil {
-		s = &sharedStream{w: w, key: key, atomic: writesAtomically(w)}
+		s = &sharedStream{w: w, key: key, atomic: formatters.WritesAtomically(w)}
 		streams.m[key] = s
 	}
 	s.refs++
@@ -143,11 +131,9 @@ func NewStreamHandler(w io.Writer, f formatters.Formatter, sopts *StreamOptions,
 	return New(formatterOrDefault(f).NewHandler(st), opts, st)
 }
 
-var defaultFormatter, _ = formatters.NewPattern(nil)
-
 func formatterOrDefault(f formatters.Formatter) formatters.Formatter {
 	if f == nil {
-		return defaultFormatter
+		return formatters.Default()
 	}
 	return f
 }

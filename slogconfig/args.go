@@ -66,12 +66,10 @@ func (c *HandlerConfig) Handler(id string) slog.Handler { return c.refs[id] }
 func (c *HandlerConfig) Format(w io.Writer) slog.Handler {
 	f := c.Formatter
 	if f == nil {
-		f = defaultFormatter
+		f = formatters.Default()
 	}
 	return f.NewHandler(w)
 }
-
-var defaultFormatter, _ = formatters.NewPattern(nil)
 
 // String returns the string argument key, or def when it is absent or null.
 func (c *HandlerConfig) String(key, def string) (string, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/slogtree/slogtree/filters"
+	"github.com/slogtree/slogtree/formatters"
 	"github.com/slogtree/slogtree/handlers"
 	"github.com/slogtree/slogtree/internal/levels"
 )
@@ -117,7 +118,7 @@ func New(opts ...Option) *Manager {
 }
 
 func defaultLastResort() slog.Handler {
-	return defaultFormatter.NewHandler(handlers.NewStream(os.Stderr, nil))
+	return formatters.Default().NewHandler(handlers.NewStream(os.Stderr, nil))
 }
 
 // printError is the default error handler.
@@ -288,11 +289,8 @@ func (n *node) plain() bool {
 func (m *Manager) computeRoute(n *node, g *generation) *route {
 	chain := n.chain
 	rt := &route{gen: g, targets: chain}
-	for i, o := range chain {
-		if len(o.static) > 0 {
-			rt.targets = append(slices.Clip(chain[:i]), passing(chain[i:], n.name)...)
-			break
-		}
+	if hasNameFilters(chain) {
+		rt.targets = passing(chain, n.name)
 	}
 	rejected := n.disabled
 	for _, f := range n.filters {
