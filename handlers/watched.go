@@ -92,9 +92,9 @@ func OpenWatched(path string, opts *WatchedOptions) (*WatchedFile, error) {
 			return nil, err
 		}
 	}
+	// An entry in the table is never closed: the last Close removes it.
 	watched.m[abs] = w
 	w.refs++
-	w.closed = false
 	wf := &WatchedFile{w: w}
 	if opts.Terminator != "" && opts.Terminator != "\n" {
 		wf.terminator = opts.Terminator

@@ -110,3 +110,33 @@ func TestWatchedSharedAndClosed(t *testing.T) {
 	_, err = OpenWatched(filepath.Join(t.TempDir(), "no", "dir.log"), nil)
 	assert.True(t, os.IsNotExist(err), "got %v", err)
 }
+
+// Opening and closing more handles on a path while another handle writes
+// to it must not race with the writes, and loses none of them.
+func TestWatchedOpenWhileWriting(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "w.log")
+	f, err := OpenWatched(path, nil)
+	require.NoError(t, err)
+	const n = 500
+	done := make(chan error, 1)
+	go func() {
+		for range n {
+			if _, err := f.Write([]byte("x\n")); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 200 {
+		g, err := OpenWatched(path, nil)
+		require.NoError(t, err)
+		require.NoError(t, g.Close())
+	}
+	require.NoError(t, <-done)
+	require.NoError(t, f.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, n*2, len(data), "every write is in the file")
+}
