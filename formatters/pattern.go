@@ -54,6 +54,7 @@ type PatternOptions struct {
 type Pattern struct {
 	segs       []pyformat.Segment
 	kinds      []fieldKind // per segment
+	plain      []bool      // per segment: a bare %(key)s, the value copied as it is
 	named      map[string]bool
 	namedList  []string // the keys of named, searched faster than the map when few
 	dateFmt    string
@@ -125,11 +126,13 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 		}
 	}()
 	p.kinds = make([]fieldKind, len(segs))
+	p.plain = make([]bool, len(segs))
 	for i, s := range segs {
 		if !s.IsField() {
 			continue
 		}
 		p.kinds[i] = kindOf(s.Key)
+		p.plain[i] = s.Conv == 's' && s.Width < 0 && s.Prec < 0 && s.Spec == nil
 		if p.kinds[i] == kindAttr {
 			// Only attributes the format shows are left out of the
 			// extras: an attribute called name is not %(name)s.
@@ -248,11 +251,18 @@ var startTime = time.Now()
 // (Python's "Formatting field not found in record"), and nothing is written.
 func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 	bufs := bufPool.Get().(*buffers)
-	defer func() {
-		if cap(bufs.line)+cap(bufs.field) <= 64<<10 {
-			bufPool.Put(bufs)
-		}
-	}()
+	line, err := h.appendLine(bufs, &r)
+	if err == nil {
+		_, err = h.w.Write(line)
+	}
+	if cap(bufs.line)+cap(bufs.field) <= 64<<10 {
+		bufPool.Put(bufs)
+	}
+	return err
+}
+
+// appendLine formats r, with its "\n", into bufs.line and returns it.
+func (h *PatternHandler) appendLine(bufs *buffers, r *slog.Record) ([]byte, error) {
 	b, scratch := bufs.line[:0], bufs.field[:0]
 	st := fieldState{bufs: bufs}
 	var sp specials
@@ -260,38 +270,44 @@ func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 	for i := range h.p.segs {
 		s := &h.p.segs[i]
 		kind := h.p.kinds[i]
-		if kind == kindLiteral {
+		switch {
+		case kind == kindLiteral:
 			b = append(b, s.Literal...)
 			continue
-		}
-		v, ok := h.fieldValue(kind, s.Key, &r, &st)
-		if !ok {
-			key := s.Key
-			if i := strings.IndexByte(key, '.'); i >= 0 && h.p.brace {
-				key = key[:i]
+		case h.p.plain[i] && kind == kindMessage:
+			b = append(b, r.Message...)
+		case h.p.plain[i] && kind == kindName:
+			b = append(b, h.name...)
+		case h.p.plain[i] && kind == kindLevelName:
+			b = append(b, levels.Name(r.Level)...)
+		default:
+			v, ok := h.fieldValue(kind, s.Key, r, &st)
+			if !ok {
+				key := s.Key
+				if i := strings.IndexByte(key, '.'); i >= 0 && h.p.brace {
+					key = key[:i]
+				}
+				return nil, missingField(key)
 			}
-			return missingField(key)
-		}
-		var err error
-		b, scratch, err = pyformat.AppendField(b, scratch, s, v)
-		if err != nil {
-			return err
+			var err error
+			if b, scratch, err = pyformat.AppendField(b, scratch, s, v); err != nil {
+				return nil, err
+			}
 		}
 		if kind == kindMessage && !extrasDone {
 			extrasDone = true
-			b = h.appendExtras(b, &r, &sp)
+			b = h.appendExtras(b, r, &sp)
 		}
 	}
 	if !extrasDone {
-		b = h.appendExtras(b, &r, &sp)
+		b = h.appendExtras(b, r, &sp)
 	}
-	if sp.exc.Kind() != slog.KindAny || sp.exc.Any() != nil || sp.stack.Kind() != slog.KindAny || sp.stack.Any() != nil {
+	if sp.seen {
 		b = appendSpecials(b, &sp, r.PC)
 	}
 	b = append(b, '\n')
 	bufs.line, bufs.field = b, scratch
-	_, err := h.w.Write(b)
-	return err
+	return b, nil
 }
 
 // fieldState is the per-record state of fieldValue.
@@ -449,6 +465,7 @@ func findAttr(a slog.Attr, key string) (slog.Value, bool) {
 // stack_info, and never as extras.
 type specials struct {
 	exc, stack slog.Value
+	seen       bool // either was found
 }
 
 const (
@@ -460,10 +477,10 @@ const (
 func (sp *specials) special(key string, v slog.Value) bool {
 	switch key {
 	case excInfoKey:
-		sp.exc = v
+		sp.exc, sp.seen = v, true
 		return true
 	case stackInfoKey:
-		sp.stack = v
+		sp.stack, sp.seen = v, true
 		return true
 	}
 	return false
