@@ -14,7 +14,7 @@ import (
 // rollers is the process-wide table of rotating files, one per absolute
 // path. An entry is never removed: it holds every lumberjack.Logger made for
 // its path, and each of those has a cleanup ("mill") goroutine that
-// lumberjack starts at the first write and never stops. Keeping them makes
+// lumberjack starts when it first opens the file and never stops. Keeping them makes
 // the number of those goroutines bounded by the number of distinct files
 // (and distinct settings of each file) the process ever rotated, however
 // often it is reconfigured.
@@ -34,9 +34,21 @@ type rollKey struct {
 	localTime  bool
 }
 
-// rollPath is one rotating file: the lumberjack.Logger in use for it, the
-// time-rotation schedule, and one lock for writes, rotations and changes of
-// settings, so handlers on the same path never rotate against each other.
+// rollPath is one rotating file: the lumberjack.Logger that rotates it,
+// the descriptor records are written to, the time-rotation schedule, and
+// one lock for writes, rotations and changes of settings, so handlers on
+// the same path never rotate against each other.
+//
+// Records are not written through lumberjack.Logger.Write. That would take
+// lumberjack's lock inside ours on every record, for nothing: ours already
+// orders writes against rotations and changes of settings. Instead the
+// rollPath keeps the file open itself and counts its size, with
+// lumberjack's rule (a write that would take the file past MaxSize rotates
+// first), and leaves the rest to lumberjack: opening (an existing file at
+// or past the limit is rotated, old backups are cleaned up), Rotate
+// (renaming, the new file's mode and owner, MaxBackups, MaxAge, Compress)
+// and the cleanup goroutine. lumberjack's own descriptor is closed as soon
+// as it has done its part.
 //
 // The settings in force are those of the newest open handle. When it is
 // closed, those of the newest remaining handle apply again: a handle opened
@@ -46,12 +58,14 @@ type rollPath struct {
 	path string
 
 	mu      sync.Mutex
-	cur     *lumberjack.Logger
+	lj      *lumberjack.Logger // the one of the settings in force
 	curKey  rollKey
+	limit   int64 // lumberjack's size limit for curKey, in bytes
 	kept    map[rollKey]*lumberjack.Logger
 	perm    os.FileMode
-	opened  bool // cur has the file open, as far as this package knows
-	closed  bool // no handle is open: writes fail
+	file    *os.File // nil until opened, and after a rotation or a change of settings
+	size    int64    // of file, as written through it
+	closed  bool     // no handle is open: writes fail
 	buf     []byte
 	onError func(error)
 
@@ -89,13 +103,7 @@ func acquireRoller(abs string, h *RotatingFile) *rollPath {
 // apply makes h's settings those in force. Call with rollers locked.
 func (p *rollPath) apply(h *RotatingFile) {
 	p.mu.Lock()
-	if p.cur == nil || p.curKey != h.key {
-		if p.cur != nil {
-			// The old Logger closes its file and is kept for a later
-			// return to its settings.
-			_ = p.cur.Close()
-			p.opened = false
-		}
+	if p.lj == nil || p.curKey != h.key {
 		l := p.kept[h.key]
 		if l == nil {
 			l = &lumberjack.Logger{
@@ -108,7 +116,14 @@ func (p *rollPath) apply(h *RotatingFile) {
 			}
 			p.kept[h.key] = l
 		}
-		p.cur, p.curKey = l, h.key
+		p.lj, p.curKey = l, h.key
+		p.limit = int64(h.key.maxSizeMB) * megabyte
+		if p.limit == 0 {
+			p.limit = lumberjackDefaultMB * megabyte
+		}
+		// The next write opens the file again through the new Logger,
+		// which applies the new settings to what is on disk now.
+		_ = p.closeFileLocked()
 	}
 	p.perm = h.perm
 	p.closed = false
@@ -154,15 +169,22 @@ func (p *rollPath) release(h *RotatingFile) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
-	p.opened = false
-	return p.cur.Close()
+	return p.closeFileLocked()
 }
 
-// prepareLocked makes sure the file exists with the configured permission
-// before lumberjack opens it: lumberjack would create it with mode 0600
-// (and create missing directories, which Python's handlers do not).
-func (p *rollPath) prepareLocked() error {
-	if p.opened {
+const (
+	megabyte            = 1 << 20 // lumberjack's unit of MaxSize
+	lumberjackDefaultMB = 100     // lumberjack's MaxSize when it is 0
+)
+
+// openLocked opens the file for writing unless it is open. The file is
+// created with the configured permission first (lumberjack would create
+// it with mode 0600, and create missing directories, which Python's
+// handlers do not), then lumberjack opens it, rotating it if it is already
+// at its limit and starting its cleanup, and closes it again; then the
+// rollPath opens it for appending.
+func (p *rollPath) openLocked() error {
+	if p.file != nil {
 		return nil
 	}
 	f, err := os.OpenFile(p.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, p.perm)
@@ -172,37 +194,92 @@ func (p *rollPath) prepareLocked() error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	// A zero-length write makes lumberjack open the file now.
-	if _, err := p.cur.Write(nil); err != nil {
+	// A zero-length write makes lumberjack open the file.
+	if _, err := p.lj.Write(nil); err != nil {
 		return err
 	}
-	p.opened = true
+	if err := p.lj.Close(); err != nil {
+		return err
+	}
+	return p.reopenLocked()
+}
+
+// reopenLocked opens the file lumberjack has left at the path.
+func (p *rollPath) reopenLocked() error {
+	f, err := os.OpenFile(p.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, p.perm)
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return err
+	}
+	p.file, p.size = f, fi.Size()
 	return nil
+}
+
+// closeFileLocked closes the file, if open.
+func (p *rollPath) closeFileLocked() error {
+	if p.file == nil {
+		return nil
+	}
+	err := p.file.Close()
+	p.file = nil
+	return err
+}
+
+// rotateLocked closes the file and has lumberjack rotate it: rename it,
+// create the next one and clean up old backups.
+func (p *rollPath) rotateLocked() error {
+	if err := p.closeFileLocked(); err != nil {
+		return err
+	}
+	if err := p.lj.Rotate(); err != nil {
+		return fmt.Errorf("rotating %s: %w", p.path, err)
+	}
+	if err := p.lj.Close(); err != nil {
+		return err
+	}
+	return p.reopenLocked()
 }
 
 // open opens the file now, for a handler without delay.
 func (p *rollPath) open() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.prepareLocked()
+	return p.openLocked()
 }
 
-// write writes b as one Write on the current lumberjack.Logger, with a
-// trailing "\n" replaced by term when term is set.
+// write writes b as one write, with a trailing "\n" replaced by term when
+// term is set, rotating first if it would take the file past its limit. A
+// record longer than the limit is refused with lumberjack's error.
 func (p *rollPath) write(b []byte, term string) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return 0, ErrClosed
 	}
-	if err := p.prepareLocked(); err != nil {
+	out := b
+	if term != "" && len(b) > 0 && b[len(b)-1] == '\n' {
+		p.buf = append(append(p.buf[:0], b[:len(b)-1]...), term...)
+		out = p.buf
+	}
+	n := int64(len(out))
+	if n > p.limit {
+		return 0, fmt.Errorf("write length %d exceeds maximum file size %d", n, p.limit)
+	}
+	if err := p.openLocked(); err != nil {
 		return 0, err
 	}
-	if term == "" || len(b) == 0 || b[len(b)-1] != '\n' {
-		return p.cur.Write(b)
+	if p.size+n > p.limit {
+		if err := p.rotateLocked(); err != nil {
+			return 0, err
+		}
 	}
-	p.buf = append(append(p.buf[:0], b[:len(b)-1]...), term...)
-	if _, err := p.cur.Write(p.buf); err != nil {
+	w, err := p.file.Write(out)
+	p.size += int64(w)
+	if err != nil {
 		return 0, err
 	}
 	return len(b), nil
@@ -223,13 +300,10 @@ func (p *rollPath) rotate(ifNonEmpty bool) error {
 			return nil
 		}
 	}
-	if err := p.prepareLocked(); err != nil {
+	if err := p.openLocked(); err != nil {
 		return err
 	}
-	if err := p.cur.Rotate(); err != nil {
-		return fmt.Errorf("rotating %s: %w", p.path, err)
-	}
-	return nil
+	return p.rotateLocked()
 }
 
 func (p *rollPath) reportError(err error) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/slogtree/slogtree/formatters"
 )
@@ -223,4 +224,98 @@ func TestLumberjackWriteAfterCloseFails(t *testing.T) {
 	require.NoError(t, f.Close(), "Close is idempotent")
 	_, err = f.Write([]byte("late\n"))
 	assert.True(t, errors.Is(err, ErrClosed), "got %v", err)
+}
+
+// A RotatingFile counts the size of its file itself instead of writing
+// through lumberjack.Logger.Write; it must rotate exactly where a bare
+// lumberjack.Logger given the same writes rotates, from every starting
+// point: no file, an empty one, one just under, at and past the limit.
+func TestLumberjackSameRotationsAsBareLogger(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	starts := []struct {
+		name string
+		size int // of the file before it is opened; -1: no file
+	}{
+		{"no file", -1},
+		{"empty file", 0},
+		{"small file", 1000},
+		{"just under the limit", limit - 10},
+		{"at the limit", limit},
+		{"past the limit", limit + 5000},
+	}
+	for _, st := range starts {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			bareDir, ourDir := t.TempDir(), t.TempDir()
+			barePath, ourPath := filepath.Join(bareDir, "a.log"), filepath.Join(ourDir, "a.log")
+			if st.size >= 0 {
+				old := bytes.Repeat([]byte("o"), st.size)
+				require.NoError(t, os.WriteFile(barePath, old, 0o644))
+				require.NoError(t, os.WriteFile(ourPath, old, 0o644))
+			}
+			bare := &lumberjack.Logger{Filename: barePath, MaxSize: 1}
+			defer bare.Close()
+			// Opened at once, as OpenRotating without Delay opens.
+			_, err := bare.Write(nil)
+			require.NoError(t, err)
+			ours, err := OpenRotating(ourPath, &RotatingOptions{MaxSizeMB: 1})
+			require.NoError(t, err)
+			defer ours.Close()
+			sameCurrent := func(when string) {
+				t.Helper()
+				fb, err := os.Stat(barePath)
+				require.NoError(t, err)
+				fo, err := os.Stat(ourPath)
+				require.NoError(t, err)
+				require.Equal(t, fb.Size(), fo.Size(), "%s the current files differ: a rotation happened in one only", when)
+				require.Equal(t, len(fhBackups(t, bareDir, "a.log")) > 0, len(fhBackups(t, ourDir, "a.log")) > 0, "%s: backups", when)
+			}
+			sameCurrent("once opened")
+
+			// Records of many sizes, some exactly filling the file (0
+			// below), the last ones as large as the limit and larger.
+			sizes := []int{0}
+			for i := range 300 {
+				sizes = append(sizes, 1+(i*7919)%40000)
+				if i%50 == 25 {
+					sizes = append(sizes, 0)
+				}
+			}
+			sizes = append(sizes, limit, limit+1, 10)
+			var wrote int64
+			for i, n := range sizes {
+				if n == 0 {
+					fi, err := os.Stat(barePath)
+					require.NoError(t, err)
+					if n = int(limit - fi.Size()); n <= 0 {
+						n = 1
+					}
+				}
+				rec := bytes.Repeat([]byte{byte('a' + i%26)}, n)
+				nb, errBare := bare.Write(rec)
+				no, errOurs := ours.Write(rec)
+				require.Equal(t, errBare == nil, errOurs == nil, "write %d of %d bytes: lumberjack %v, ours %v", i, n, errBare, errOurs)
+				if errBare != nil {
+					assert.Equal(t, errBare.Error(), errOurs.Error())
+				}
+				require.Equal(t, nb, no)
+				wrote += int64(no)
+				sameCurrent(fmt.Sprintf("after write %d of %d bytes", i, n))
+			}
+			require.NoError(t, ours.Close())
+			var kept int64
+			for _, name := range append(fhBackups(t, ourDir, "a.log"), ourPath) {
+				fi, err := os.Stat(name)
+				require.NoError(t, err)
+				kept += fi.Size()
+			}
+			if st.size > 0 {
+				wrote += int64(st.size)
+			}
+			// lumberjack names backups to the millisecond, so two
+			// rotations in one millisecond keep only the later backup.
+			assert.LessOrEqual(t, kept, wrote)
+		})
+	}
 }
