@@ -65,8 +65,11 @@ var (
 )
 
 // OpenRotating returns a size-rotated file on path, made absolute. Every
-// handle on one path shares one lumberjack.Logger and one lock, so
-// handlers never rotate against each other. When handles on a path ask for
+// handle on one path shares one open file, one size count and one lock, so
+// handlers never rotate against each other. Records are written with one
+// write each under that lock; lumberjack opens and rotates the file, with
+// its rule for the size: a write that would take the file past MaxSizeMB
+// rotates it first. When handles on a path ask for
 // different settings, the newest open handle's apply; when it closes, the
 // newest remaining one's apply again. Unless opts.Delay is set the file is
 // opened now, and an error is returned if that fails; a missing directory
