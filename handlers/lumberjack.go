@@ -50,10 +50,13 @@ type rollKey struct {
 // and the cleanup goroutine. lumberjack's own descriptor is closed as soon
 // as it has done its part.
 //
-// The settings in force are those of the newest open handle. When it is
-// closed, those of the newest remaining handle apply again: a handle opened
-// by a configuration that is only checked, or refused, leaves the path as
-// it found it.
+// The settings in force (size, backups, schedule) are those of the newest
+// handle that has written. A handle that has not written changes nothing,
+// so a configuration that is only checked, or refused, leaves the path as
+// it found it; a new configuration takes over a file with its first
+// record. When the handle whose settings are in force is closed, the
+// newest remaining one that has written takes over, and if none has, the
+// settings stay as they are until one writes.
 type rollPath struct {
 	path string
 
@@ -65,12 +68,15 @@ type rollPath struct {
 	perm    os.FileMode
 	file    *os.File // nil until opened, and after a rotation or a change of settings
 	size    int64    // of file, as written through it
+	special bool     // the path is not a regular file (a device, a pipe): never rotated
+	fresh   bool     // lumberjack has not opened the file with the settings in force
 	closed  bool     // no handle is open: writes fail
 	buf     []byte
 	onError func(error)
 
 	// guarded by rollers.Mutex
 	handles []*RotatingFile // open handles, oldest first
+	applied *RotatingFile   // the handle whose settings are in force, if open and written
 	sched   *scheduler
 }
 
@@ -86,8 +92,10 @@ func (t *timedSpec) same(o *timedSpec) bool {
 	return t != nil && o != nil && t.rule == o.rule && t.clock == o.clock
 }
 
-// acquireRoller returns the rollPath of abs with h as its newest handle,
-// whose settings apply from now on. Call with rollers locked.
+// acquireRoller returns the rollPath of abs with h as its newest handle.
+// On a path no other handle has open, h's size and permission apply at
+// once; its schedule, like any settings on a path in use, waits for its
+// first write. Call with rollers locked.
 func acquireRoller(abs string, h *RotatingFile) *rollPath {
 	p := rollers.m[abs]
 	if p == nil {
@@ -96,13 +104,49 @@ func acquireRoller(abs string, h *RotatingFile) *rollPath {
 	}
 	h.p = p
 	p.handles = append(p.handles, h)
-	p.apply(h)
+	if len(p.handles) == 1 {
+		p.mu.Lock()
+		p.settingsLocked(h)
+		p.closed = false
+		p.mu.Unlock()
+	}
 	return p
 }
 
-// apply makes h's settings those in force. Call with rollers locked.
+// activate records that h has written (or rotated): its settings apply
+// if it is the newest such handle. Call with rollers locked.
+func (p *rollPath) activate(h *RotatingFile) {
+	if h.active.Load() || !slices.Contains(p.handles, h) {
+		return
+	}
+	h.active.Store(true)
+	if p.applied == nil || slices.Index(p.handles, h) > slices.Index(p.handles, p.applied) {
+		p.apply(h)
+	}
+}
+
+// apply makes h's settings and schedule those in force. Call with rollers
+// locked.
 func (p *rollPath) apply(h *RotatingFile) {
+	p.applied = h
 	p.mu.Lock()
+	p.settingsLocked(h)
+	p.mu.Unlock()
+
+	switch {
+	case p.sched != nil && p.sched.spec.same(h.timed):
+		// The same schedule keeps running, undisturbed.
+	case p.sched != nil:
+		p.sched.stop()
+		p.sched = nil
+	}
+	if h.timed != nil && p.sched == nil {
+		p.sched = startScheduler(p, h.timed)
+	}
+}
+
+// settingsLocked makes h's size, backups and permission those in force.
+func (p *rollPath) settingsLocked(h *RotatingFile) {
 	if p.lj == nil || p.curKey != h.key {
 		l := p.kept[h.key]
 		if l == nil {
@@ -121,47 +165,40 @@ func (p *rollPath) apply(h *RotatingFile) {
 		if p.limit == 0 {
 			p.limit = lumberjackDefaultMB * megabyte
 		}
-		// The next write opens the file again through the new Logger,
-		// which applies the new settings to what is on disk now.
-		_ = p.closeFileLocked()
+		// The next write has the new Logger open the file, which applies
+		// the new settings to what is on disk now.
+		p.fresh = true
 	}
 	p.perm = h.perm
-	p.closed = false
 	if h.timed != nil {
 		p.onError = h.timed.onError
 	} else {
 		p.onError = nil
 	}
-	p.mu.Unlock()
-
-	switch {
-	case p.sched != nil && p.sched.spec.same(h.timed):
-		// The same schedule keeps running, undisturbed.
-	case p.sched != nil:
-		p.sched.stop()
-		p.sched = nil
-	}
-	if h.timed != nil && p.sched == nil {
-		p.sched = startScheduler(p, h.timed)
-	}
 }
 
-// release removes h; the last handle stops the schedule and closes the
-// file, and otherwise the newest remaining handle's settings apply. Call
-// with rollers locked.
+// release removes h. The last handle stops the schedule and closes the
+// file; if h's settings were in force, the newest remaining handle that has
+// written takes over. Call with rollers locked.
 func (p *rollPath) release(h *RotatingFile) error {
 	i := slices.Index(p.handles, h)
 	if i < 0 {
 		return nil
 	}
-	newest := i == len(p.handles)-1
 	p.handles = slices.Delete(p.handles, i, i+1)
 	if len(p.handles) > 0 {
-		if newest {
-			p.apply(p.handles[len(p.handles)-1])
+		if p.applied == h {
+			p.applied = nil
+			for _, o := range slices.Backward(p.handles) {
+				if o.active.Load() {
+					p.apply(o)
+					break
+				}
+			}
 		}
 		return nil
 	}
+	p.applied = nil
 	if p.sched != nil {
 		p.sched.stop()
 		p.sched = nil
@@ -177,31 +214,48 @@ const (
 	lumberjackDefaultMB = 100     // lumberjack's MaxSize when it is 0
 )
 
-// openLocked opens the file for writing unless it is open. The file is
-// created with the configured permission first (lumberjack would create
-// it with mode 0600, and create missing directories, which Python's
-// handlers do not), then lumberjack opens it, rotating it if it is already
-// at its limit and starting its cleanup, and closes it again; then the
-// rollPath opens it for appending.
+// openLocked opens the file for writing unless it is open, creating it
+// with the configured permission (lumberjack would create it with mode
+// 0600, and create missing directories, which Python's handlers do not).
+// lumberjack's rules for opening wait for the first write (see
+// writeThroughLumberjackLocked): a handle that never writes rotates nothing.
 func (p *rollPath) openLocked() error {
 	if p.file != nil {
 		return nil
 	}
-	f, err := os.OpenFile(p.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, p.perm)
-	if err != nil {
-		return err
+	if fi, err := os.Stat(p.path); err == nil && !fi.Mode().IsRegular() {
+		// Python never rolls over anything but a regular file (bpo-45401);
+		// lumberjack would rename the device or pipe to a backup name.
+		f, err := os.OpenFile(p.path, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			return err
+		}
+		p.file, p.size, p.special = f, 0, true
+		return nil
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	// A zero-length write makes lumberjack open the file.
-	if _, err := p.lj.Write(nil); err != nil {
-		return err
-	}
-	if err := p.lj.Close(); err != nil {
-		return err
-	}
+	p.special = false
+	p.fresh = true
 	return p.reopenLocked()
+}
+
+// writeThroughLumberjackLocked writes b with lumberjack.Logger.Write, the
+// first write with the settings in force, so that lumberjack opens the
+// file by its own rules (a file the record would take to its limit is
+// rotated first; old backups are cleaned up). Then lumberjack's descriptor
+// is closed and the file opened again for the rollPath.
+func (p *rollPath) writeThroughLumberjackLocked(b []byte) (int, error) {
+	if err := p.closeFileLocked(); err != nil {
+		return 0, err
+	}
+	n, err := p.lj.Write(b)
+	if cerr := p.lj.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, err
+	}
+	p.fresh = false
+	return n, p.reopenLocked()
 }
 
 // reopenLocked opens the file lumberjack has left at the path.
@@ -241,6 +295,7 @@ func (p *rollPath) rotateLocked() error {
 	if err := p.lj.Close(); err != nil {
 		return err
 	}
+	p.fresh = false
 	return p.reopenLocked()
 }
 
@@ -253,7 +308,8 @@ func (p *rollPath) open() error {
 
 // write writes b as one write, with a trailing "\n" replaced by term when
 // term is set, rotating first if it would take the file past its limit. A
-// record longer than the limit is refused with lumberjack's error.
+// record longer than the limit is refused with lumberjack's error. Neither
+// applies to a path that is not a regular file.
 func (p *rollPath) write(b []byte, term string) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -265,14 +321,20 @@ func (p *rollPath) write(b []byte, term string) (int, error) {
 		p.buf = append(append(p.buf[:0], b[:len(b)-1]...), term...)
 		out = p.buf
 	}
-	n := int64(len(out))
-	if n > p.limit {
-		return 0, fmt.Errorf("write length %d exceeds maximum file size %d", n, p.limit)
-	}
 	if err := p.openLocked(); err != nil {
 		return 0, err
 	}
-	if p.size+n > p.limit {
+	if p.fresh && !p.special {
+		if _, err := p.writeThroughLumberjackLocked(out); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
+	n := int64(len(out))
+	if n > p.limit && !p.special {
+		return 0, fmt.Errorf("write length %d exceeds maximum file size %d", n, p.limit)
+	}
+	if p.size+n > p.limit && !p.special {
 		if err := p.rotateLocked(); err != nil {
 			return 0, err
 		}
@@ -287,7 +349,8 @@ func (p *rollPath) write(b []byte, term string) (int, error) {
 
 // rotate rotates the file now. With ifNonEmpty, an empty or missing file
 // is left alone, as a Python handler that got no record since its last
-// rollover does not roll over.
+// rollover does not roll over. A path that is not a regular file is never
+// rotated.
 func (p *rollPath) rotate(ifNonEmpty bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -300,7 +363,7 @@ func (p *rollPath) rotate(ifNonEmpty bool) error {
 			return nil
 		}
 	}
-	if err := p.openLocked(); err != nil {
+	if err := p.openLocked(); err != nil || p.special {
 		return err
 	}
 	return p.rotateLocked()

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slogtree/slogtree/formatters"
@@ -55,6 +56,7 @@ type RotatingFile struct {
 	perm       os.FileMode
 	timed      *timedSpec // nil: rotated by size only
 	terminator string
+	active     atomic.Bool // has written or rotated: its settings may be in force
 	once       sync.Once
 	closeErr   error
 }
@@ -69,9 +71,11 @@ var (
 // handlers never rotate against each other. Records are written with one
 // write each under that lock; lumberjack opens and rotates the file, with
 // its rule for the size: a write that would take the file past MaxSizeMB
-// rotates it first. When handles on a path ask for
-// different settings, the newest open handle's apply; when it closes, the
-// newest remaining one's apply again. Unless opts.Delay is set the file is
+// rotates it first. When handles on a path ask for different settings,
+// those of the newest handle that has written apply: a handle that never
+// writes (a configuration only checked, or refused) changes nothing; when
+// the handle whose settings apply closes, the newest remaining one that has
+// written takes over. Unless opts.Delay is set the file is
 // opened now, and an error is returned if that fails; a missing directory
 // is an error, as in Python. Nil options mean the defaults.
 func OpenRotating(path string, opts *RotatingOptions) (*RotatingFile, error) {
@@ -123,25 +127,45 @@ func (f *RotatingFile) Path() string { return f.p.path }
 // Write writes p to the file in one write under the shared lock, rotating
 // first if p would take the file past its maximum size.
 func (f *RotatingFile) Write(p []byte) (int, error) {
+	if !f.active.Load() {
+		f.activate()
+	}
 	return f.p.write(p, f.terminator)
 }
 
+// activate makes f's settings those in force if f is the newest handle on
+// its path to write.
+func (f *RotatingFile) activate() {
+	rollers.Lock()
+	defer rollers.Unlock()
+	f.p.activate(f)
+}
+
 // Rotate closes the file, renames it with a time stamp and starts a new
-// one, as lumberjack's Rotate does.
+// one, as lumberjack's Rotate does. Like a write, it makes f's settings
+// those in force if f is the newest handle to write. A path that is not a
+// regular file is not rotated.
 func (f *RotatingFile) Rotate() error {
+	if !f.active.Load() {
+		f.activate()
+	}
 	return f.p.rotate(false)
 }
 
 // NextRollover returns the time of the next time-based rotation of the
-// file, or the zero time when it rotates by size only.
+// file by f's schedule, or the zero time when f rotates by size only. Until
+// f's schedule runs (from f's first write, if no newer handle has written)
+// it is the first boundary f computed when it was opened.
 func (f *RotatingFile) NextRollover() time.Time {
-	rollers.Lock()
-	s := f.p.sched
-	rollers.Unlock()
-	if s == nil {
+	if f.timed == nil {
 		return time.Time{}
 	}
-	return s.nextRollover()
+	rollers.Lock()
+	defer rollers.Unlock()
+	if s := f.p.sched; s != nil && s.spec.same(f.timed) {
+		return s.nextRollover()
+	}
+	return time.Unix(f.timed.next, 0)
 }
 
 // Close releases this handle's share of the file. The last handle on a path

@@ -67,6 +67,16 @@ func (c *fhClock) set(t time.Time) {
 	c.waiters = kept
 }
 
+// none checks that no schedule starts waiting for a boundary, for 50ms.
+func (c *fhClock) none(t *testing.T) {
+	t.Helper()
+	select {
+	case at := <-c.added:
+		t.Fatalf("a schedule started waiting for %v", at)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
 // next waits for the schedule's next After call and returns its deadline.
 func (c *fhClock) next(t *testing.T) time.Time {
 	t.Helper()
@@ -92,12 +102,14 @@ func TestTimedRotatesAtEachBoundary(t *testing.T) {
 		_, err := f.Write([]byte(s + "\n"))
 		require.NoError(t, err)
 	}
-	// CPython's M rule: the first boundary is now + interval.
+	// CPython's M rule: the first boundary is now + interval. The schedule
+	// runs from the first write.
+	assert.Equal(t, start.Add(5*time.Minute), f.NextRollover().UTC())
+	write("one")
 	first := clock.next(t)
 	assert.Equal(t, start.Add(5*time.Minute), first)
 	assert.Equal(t, first, f.NextRollover().UTC())
 
-	write("one")
 	clock.set(first)
 	second := clock.next(t)
 	assert.Equal(t, first.Add(5*time.Minute), second)
@@ -134,6 +146,8 @@ func TestTimedCloseStopsSchedule(t *testing.T) {
 		// Two handles per path: the schedule stops with the last one.
 		f, err := OpenTimedRotating(filepath.Join(dir, "a.log"), &TimedRotatingOptions{When: "S", Interval: 1 + i%2, Clock: clock})
 		require.NoError(t, err)
+		_, err = f.Write([]byte("x\n"))
+		require.NoError(t, err)
 		files = append(files, f)
 	}
 	fhWaitGoroutines(t, "handlers.startScheduler", before+1, "one schedule per path")
@@ -150,6 +164,8 @@ func TestTimedSameScheduleKeepsRunning(t *testing.T) {
 	clock := newFHClock(start)
 	opts := &TimedRotatingOptions{When: "H", Clock: clock}
 	old, err := OpenTimedRotating(path, opts)
+	require.NoError(t, err)
+	_, err = old.Write([]byte("old\n"))
 	require.NoError(t, err)
 	first := clock.next(t)
 	clock.set(start.Add(30 * time.Minute))
@@ -175,23 +191,48 @@ func mtime(t *testing.T, path string) time.Time {
 	return fi.ModTime()
 }
 
-func TestTimedScheduleRevertsWhenNewestCloses(t *testing.T) {
+func TestTimedScheduleOfTheNewestHandleThatWrote(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "v.log")
 	start := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	clock := newFHClock(start)
+	write := func(f *RotatingFile) {
+		t.Helper()
+		_, err := f.Write([]byte("x\n"))
+		require.NoError(t, err)
+	}
 	live, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "H", Clock: clock, Delay: true})
 	require.NoError(t, err)
+	write(live)
 	first := clock.next(t)
+	// CPython: a handler opened on an existing file counts from its
+	// modification time.
+	minuteAfterMtime := time.Unix(mtime(t, path).Unix()+60, 0)
+
+	// A configuration that is checked, or refused, opens the file with
+	// another schedule and never writes: the live schedule runs on.
 	checked, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "M", Clock: clock, Delay: true})
 	require.NoError(t, err)
-	assert.Equal(t, start.Add(time.Minute), clock.next(t), "the newest handle's schedule runs")
+	assert.Equal(t, minuteAfterMtime, checked.NextRollover(), "its own first boundary, not running")
 	require.NoError(t, checked.Close())
-	assert.Equal(t, first, clock.next(t), "the live handle's schedule is back, at the boundary it had")
+	clock.none(t)
 	assert.Equal(t, first, live.NextRollover().UTC())
+
+	// A newer configuration's schedule runs from its first record, and when
+	// it closes the live schedule is back, at the boundary it had.
+	newer, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "M", Clock: clock, Delay: true})
+	require.NoError(t, err)
+	clock.none(t)
+	write(newer)
+	assert.True(t, minuteAfterMtime.Equal(clock.next(t)), "the newest handle to write sets the schedule")
+	require.NoError(t, newer.Close())
+	assert.Equal(t, first, clock.next(t))
+	assert.Equal(t, first, live.NextRollover().UTC())
+
 	sized, err := OpenRotating(path, &RotatingOptions{Delay: true})
 	require.NoError(t, err)
-	assert.True(t, sized.NextRollover().IsZero(), "a size-rotated newest handle stops the schedule")
+	write(sized)
+	assert.True(t, sized.NextRollover().IsZero(), "a size-rotated handle has no schedule")
 	require.NoError(t, sized.Close())
 	assert.Equal(t, first, clock.next(t))
 	require.NoError(t, live.Close())

@@ -629,6 +629,8 @@ func TestFHTimedRolloverMatchesCPython(t *testing.T) {
 		}
 		f, err := handlers.OpenTimedRotating(filepath.Join(dir, fmt.Sprintf("%d.log", i)), opts)
 		require.NoError(t, err)
+		_, err = f.Write([]byte("the schedule runs from the first record\n"))
+		require.NoError(t, err)
 		var got []int64
 		for range c.N {
 			select {
@@ -1159,6 +1161,46 @@ func TestFHCheckLeavesLiveRotationAlone(t *testing.T) {
 	backups, err := filepath.Glob(filepath.Join(dir, "live-*.log"))
 	require.NoError(t, err)
 	assert.Len(t, backups, 1, "rotated at the live configuration's 1 MiB")
+}
+
+// TestFHCheckRotatesNothing: checking a configuration whose limits the
+// files on disk are already past (live or not), or having one refused,
+// renames nothing and leaves every byte where it was.
+func TestFHCheckRotatesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	live, idle := filepath.Join(dir, "live.log"), filepath.Join(dir, "idle.log")
+	big := bytes.Repeat([]byte("b"), 3<<20)
+	require.NoError(t, os.WriteFile(idle, big, 0o644))
+	e := newFHEnv(t)
+	require.NoError(t, e.m.DictConfig(fhJSON(t, fmt.Sprintf(`{"version": 1,
+		"handlers": {"h": {"class": "rotating_file", "filename": %q, "maxSizeMB": 100}},
+		"root": {"handlers": ["h"], "level": "INFO"}}`, live))))
+	msg := strings.Repeat("x", 1023)
+	for range 2048 { // 2 MiB
+		e.m.Logger("a").Info(msg)
+	}
+	smaller := fmt.Sprintf(`{"version": 1, "handlers": {
+		"l": {"class": "rotating_file", "filename": %q, "maxSizeMB": 1},
+		"i": {"class": "logging.handlers.RotatingFileHandler", "filename": %q, "maxBytes": 1048576, "backupCount": 2},
+		"t": {"class": "logging.handlers.TimedRotatingFileHandler", "filename": %q, "when": "S"}}`, live, idle, idle)
+	require.NoError(t, e.m.Check(fhJSON(t, smaller+`}`)))
+	require.Error(t, e.m.DictConfig(fhJSON(t, smaller+`, "root": {"handlers": ["nope"]}}`)))
+	time.Sleep(1100 * time.Millisecond) // past the timed handler's first boundary
+	for range 10 {
+		e.m.Logger("a").Info(msg)
+	}
+	require.NoError(t, e.m.Shutdown())
+
+	backups, err := filepath.Glob(filepath.Join(dir, "*-*.log"))
+	require.NoError(t, err)
+	assert.Empty(t, backups, "nothing rotated")
+	fi, err := os.Stat(live)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2058*1024), fi.Size(), "every record in the live file")
+	data, err := os.ReadFile(idle)
+	require.NoError(t, err)
+	assert.Equal(t, big, data, "the file no configuration in force uses is untouched")
 }
 
 // TestFHFileConfigPositionalArgs: fileConfig's args bind to Python's
