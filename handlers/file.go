@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -104,14 +105,18 @@ func OpenFile(path string, opts *FileOptions) (*File, error) {
 	return f, nil
 }
 
+// ErrInvalidMode is wrapped by the error of an open mode the file
+// handlers do not take.
+var ErrInvalidMode = errors.New("unsupported file mode")
+
 // openFlag maps Python's open mode to os.OpenFile flags.
 func openFlag(mode string) (int, error) {
 	if mode == "" {
 		mode = "a"
 	}
-	rest := strings.NewReplacer("+", "", "t", "").Replace(mode[1:])
-	if rest != "" {
-		return 0, fmt.Errorf("unsupported file mode %q: want a, w or x, optionally with + or t", mode)
+	bad := fmt.Errorf("%w %q: want a, w or x, optionally with + or t", ErrInvalidMode, mode)
+	if strings.NewReplacer("+", "", "t", "").Replace(mode[1:]) != "" {
+		return 0, bad
 	}
 	switch mode[0] {
 	case 'a':
@@ -121,7 +126,7 @@ func openFlag(mode string) (int, error) {
 	case 'x':
 		return os.O_WRONLY | os.O_CREATE | os.O_EXCL, nil
 	}
-	return 0, fmt.Errorf("unsupported file mode %q: want a, w or x, optionally with + or t", mode)
+	return 0, bad
 }
 
 func (s *sharedFile) open() error {

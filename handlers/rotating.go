@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -9,6 +11,10 @@ import (
 
 	"github.com/slogtree/slogtree/formatters"
 )
+
+// MaxSizeMB is the largest RotatingOptions.MaxSizeMB: a size in bytes
+// that an int64 holds.
+const MaxSizeMB = math.MaxInt64 / (1 << 20)
 
 // RotatingOptions configures [OpenRotating]: size-based rotation on
 // gopkg.in/natefinch/lumberjack.v2. The zero value is the default.
@@ -81,6 +87,9 @@ var (
 func OpenRotating(path string, opts *RotatingOptions) (*RotatingFile, error) {
 	if opts == nil {
 		opts = &RotatingOptions{}
+	}
+	if opts.MaxSizeMB < 0 || opts.MaxSizeMB > MaxSizeMB {
+		return nil, fmt.Errorf("MaxSizeMB %d is out of range: want 0 to %d", opts.MaxSizeMB, MaxSizeMB)
 	}
 	return openRolling(path, &RotatingFile{key: rollKey{
 		maxSizeMB:  opts.MaxSizeMB,

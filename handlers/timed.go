@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -79,17 +78,16 @@ type TimedRotatingOptions struct {
 // TimedRotatingOptions.When.
 var ErrInvalidWhen = errors.New("invalid when")
 
-// noSizeLimit is a lumberjack MaxSize (in MiB) that is never reached.
-const noSizeLimit = math.MaxInt64 / (1 << 20)
-
 // OpenTimedRotating returns a file rotated at time boundaries, as Python's
 // TimedRotatingFileHandler: a goroutine calls lumberjack's Rotate at each
 // boundary, if anything was written to the file. The first boundary is
 // computed from the modification time of an existing file, else from the
 // clock's now, exactly as CPython 3.11's computeRollover does; later ones
 // as its doRollover does. A handle shares the file, and its schedule, with
-// every other handle on the same absolute path (see [OpenRotating]); when
-// a newer handle asks for the same schedule, it keeps running undisturbed.
+// every other handle on the same absolute path (see [OpenRotating]): the
+// schedule that runs is that of the newest handle that has written, from
+// its first write; when it is the same as the one running, that keeps
+// running undisturbed.
 // Close stops the goroutine when the last handle on the path closes.
 //
 // Rotated files get lumberjack's names (app-2006-01-02T15-04-05.000.log,
@@ -118,7 +116,7 @@ func OpenTimedRotating(path string, opts *TimedRotatingOptions) (*RotatingFile, 
 	}
 	f := &RotatingFile{
 		key: rollKey{
-			maxSizeMB:  noSizeLimit,
+			maxSizeMB:  MaxSizeMB, // never reached
 			maxBackups: opts.MaxBackups,
 			maxAgeDays: opts.MaxAgeDays,
 			compress:   opts.Compress,

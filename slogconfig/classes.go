@@ -67,10 +67,19 @@ var fileClass = HandlerClass{
 		}
 		f, err := handlers.OpenFile(name, &handlers.FileOptions{Mode: mode, Delay: delay, Terminator: term})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, modeError(err)
 		}
 		return c.Format(f), f, nil
 	},
+}
+
+// modeError returns err, the error of opening a file, as an error of the
+// argument "mode" when the mode is at fault.
+func modeError(err error) error {
+	if !errors.Is(err, handlers.ErrInvalidMode) {
+		return err
+	}
+	return NewArgError("mode", errors.New(strings.TrimPrefix(err.Error(), handlers.ErrInvalidMode.Error()+" ")))
 }
 
 // nullClass is logging.NullHandler().

@@ -55,6 +55,9 @@ var rotatingClass = HandlerClass{
 		maxBytes := a.nonNegative("maxBytes")
 		backupCount, hasBackupCount := a.optNonNegative("backupCount")
 		sizeMB := a.nonNegative("maxSizeMB")
+		if sizeMB > handlers.MaxSizeMB {
+			a.failAt("maxSizeMB", fmt.Errorf("want at most %d, got %d", handlers.MaxSizeMB, sizeMB))
+		}
 		maxBackups, hasMaxBackups := a.optNonNegative("maxBackups")
 		ropts := handlers.RotatingOptions{
 			MaxAgeDays: a.nonNegative("maxAgeDays"),
@@ -100,7 +103,7 @@ var rotatingClass = HandlerClass{
 			}
 			f, err := handlers.OpenFile(name, &handlers.FileOptions{Mode: mode, Delay: ropts.Delay, Perm: ropts.Perm, Terminator: ropts.Terminator})
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, modeError(err)
 			}
 			return c.Format(f), f, nil
 		}
@@ -137,8 +140,10 @@ var timedClass = HandlerClass{
 			Terminator: a.terminator(),
 			OnError:    c.ReportFunc(),
 		}
-		if topts.Interval < 1 {
-			a.failAt("interval", fmt.Errorf("want an integer >= 1, got %d", topts.Interval))
+		if v, ok := c.Args["interval"]; ok && v != nil {
+			if n, isInt := toInt(v); isInt && n < 1 {
+				a.failAt("interval", fmt.Errorf("want an integer >= 1, got %d", n))
+			}
 		}
 		if at := a.str("atTime", ""); at != "" {
 			d, err := handlers.ParseTimeOfDay(at)
@@ -183,7 +188,7 @@ var watchedClass = HandlerClass{
 		}
 		f, err := handlers.OpenWatched(name, &wopts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, modeError(err)
 		}
 		return c.Format(f), f, nil
 	},
