@@ -278,3 +278,45 @@ func TestFileSinksSlogtest(t *testing.T) {
 		})
 	}
 }
+
+// Handles with other settings opening, writing and closing on a path
+// while another handle writes to it lose and duplicate nothing.
+func TestRotatingHandlesComeAndGoWhileWriting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "busy.log")
+	live, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 1})
+	require.NoError(t, err)
+	line := []byte(strings.Repeat("w", 1023) + "\n")
+	const n = 1000
+	done := make(chan error, 1)
+	go func() {
+		for range n {
+			if _, err := live.Write(line); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	var wrote int64 = n * 1024
+	for i := range 200 {
+		other, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 2 + i%3, Delay: i%2 == 0})
+		require.NoError(t, err)
+		if i%4 == 0 {
+			_, err := other.Write([]byte("o\n"))
+			require.NoError(t, err)
+			wrote += 2
+		}
+		require.NoError(t, other.Close())
+	}
+	require.NoError(t, <-done)
+	require.NoError(t, live.Close())
+	var kept int64
+	for _, name := range append(fhBackups(t, dir, "busy.log"), path) {
+		fi, err := os.Stat(name)
+		require.NoError(t, err)
+		kept += fi.Size()
+	}
+	assert.Equal(t, wrote, kept, "every byte in exactly one file")
+}
