@@ -183,6 +183,18 @@ func fhBackups(t testing.TB, dir, base string) []string {
 	return matches
 }
 
+// fhKeptBytes returns the size of path and its rotated backups together.
+func fhKeptBytes(t *testing.T, path string) int64 {
+	t.Helper()
+	var kept int64
+	for _, name := range append(fhBackups(t, filepath.Dir(path), filepath.Base(path)), path) {
+		fi, err := os.Stat(name)
+		require.NoError(t, err)
+		kept += fi.Size()
+	}
+	return kept
+}
+
 func TestLumberjackOneLoggerPerPathAndSettings(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.log")
@@ -314,12 +326,7 @@ func TestLumberjackSameRotationsAsBareLogger(t *testing.T) {
 				sameCurrent(fmt.Sprintf("after write %d of %d bytes", i, n))
 			}
 			require.NoError(t, ours.Close())
-			var kept int64
-			for _, name := range append(fhBackups(t, ourDir, "a.log"), ourPath) {
-				fi, err := os.Stat(name)
-				require.NoError(t, err)
-				kept += fi.Size()
-			}
+			kept := fhKeptBytes(t, ourPath)
 			if st.size > 0 {
 				wrote += int64(st.size)
 			}
