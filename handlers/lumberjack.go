@@ -243,19 +243,19 @@ func (p *rollPath) openLocked() error {
 // file by its own rules (a file the record would take to its limit is
 // rotated first; old backups are cleaned up). Then lumberjack's descriptor
 // is closed and the file opened again for the rollPath.
-func (p *rollPath) writeThroughLumberjackLocked(b []byte) (int, error) {
+func (p *rollPath) writeThroughLumberjackLocked(b []byte) error {
 	if err := p.closeFileLocked(); err != nil {
-		return 0, err
+		return err
 	}
-	n, err := p.lj.Write(b)
+	_, err := p.lj.Write(b)
 	if cerr := p.lj.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return n, err
+		return err
 	}
 	p.fresh = false
-	return n, p.reopenLocked()
+	return p.reopenLocked()
 }
 
 // reopenLocked opens the file lumberjack has left at the path.
@@ -325,7 +325,7 @@ func (p *rollPath) write(b []byte, term string) (int, error) {
 		return 0, err
 	}
 	if p.fresh && !p.special {
-		if _, err := p.writeThroughLumberjackLocked(out); err != nil {
+		if err := p.writeThroughLumberjackLocked(out); err != nil {
 			return 0, err
 		}
 		return len(b), nil
