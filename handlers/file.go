@@ -129,6 +129,21 @@ func openFlag(mode string) (int, error) {
 	return 0, bad
 }
 
+// openStat opens path with flag and perm and returns the file with its
+// FileInfo.
+func openStat(path string, flag int, perm os.FileMode) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(path, flag, perm)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
 func (s *sharedFile) open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

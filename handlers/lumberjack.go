@@ -260,13 +260,8 @@ func (p *rollPath) writeThroughLumberjackLocked(b []byte) error {
 
 // reopenLocked opens the file lumberjack has left at the path.
 func (p *rollPath) reopenLocked() error {
-	f, err := os.OpenFile(p.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, p.perm)
+	f, fi, err := openStat(p.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, p.perm)
 	if err != nil {
-		return err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
 		return err
 	}
 	p.file, p.size = f, fi.Size()

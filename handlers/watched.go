@@ -113,13 +113,8 @@ func (w *watchedPath) reopenLocked() error {
 		_ = w.file.Close()
 		w.file, w.info = nil, nil
 	}
-	f, err := os.OpenFile(w.path, w.flag, w.perm)
+	f, fi, err := openStat(w.path, w.flag, w.perm)
 	if err != nil {
-		return err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
 		return err
 	}
 	w.file, w.info = f, fi

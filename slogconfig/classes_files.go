@@ -265,32 +265,31 @@ var queueClass = HandlerClass{
 
 // failoverClass is the Go class failover(handlers): each record goes to
 // the first of the handlers that takes it.
-var failoverClass = HandlerClass{
-	Params: []string{"handlers"},
-	Refs:   []string{"handlers"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
-		a := fhArgs{c: c}
-		ids, hs := a.handlerList("handlers")
-		if err := a.err(); err != nil {
-			return nil, nil, err
-		}
-		return handlers.NewFailover(hs, &handlers.FailoverOptions{OnError: childReporter(c, ids)}), nil, nil
-	},
-}
+var failoverClass = listClass(func(hs []slog.Handler, onError func(error)) slog.Handler {
+	return handlers.NewFailover(hs, &handlers.FailoverOptions{OnError: onError})
+})
 
 // poolClass is the Go class pool(handlers): records go to the handlers in
 // turn.
-var poolClass = HandlerClass{
-	Params: []string{"handlers"},
-	Refs:   []string{"handlers"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
-		a := fhArgs{c: c}
-		ids, hs := a.handlerList("handlers")
-		if err := a.err(); err != nil {
-			return nil, nil, err
-		}
-		return handlers.NewPool(hs, &handlers.PoolOptions{OnError: childReporter(c, ids)}), nil, nil
-	},
+var poolClass = listClass(func(hs []slog.Handler, onError func(error)) slog.Handler {
+	return handlers.NewPool(hs, &handlers.PoolOptions{OnError: onError})
+})
+
+// listClass is a class whose one argument is a list of handler ids, built
+// by build over those handlers, with their errors reported under their ids.
+func listClass(build func(hs []slog.Handler, onError func(error)) slog.Handler) HandlerClass {
+	return HandlerClass{
+		Params: []string{"handlers"},
+		Refs:   []string{"handlers"},
+		New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			a := fhArgs{c: c}
+			ids, hs := a.handlerList("handlers")
+			if err := a.err(); err != nil {
+				return nil, nil, err
+			}
+			return build(hs, childReporter(c, ids)), nil, nil
+		},
+	}
 }
 
 // routerClass is the Go class router(handlers, routes, firstMatch): each
