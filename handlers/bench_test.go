@@ -29,6 +29,18 @@ func fhBenchFormatter(b *testing.B) formatters.Formatter {
 	return f
 }
 
+// fhBenchHandle handles the benchmark record through h, b.N times.
+func fhBenchHandle(b *testing.B, h slog.Handler) {
+	r := fhBenchRecord()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.Handle(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkBareLumberjack writes the bytes of the record's line to a
 // lumberjack.Logger: the baseline of BenchmarkRotatingFileHandler.
 func BenchmarkBareLumberjack(b *testing.B) {
@@ -53,15 +65,8 @@ func BenchmarkRotatingFileHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	r := fhBenchRecord()
-	ctx := context.Background()
 	b.SetBytes(int64(len(fhBenchMsg) + 1))
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := h.Handle(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fhBenchHandle(b, h)
 }
 
 // BenchmarkRotatingFileHandlerVsLumberjack runs BenchmarkBareLumberjack
@@ -153,14 +158,7 @@ func BenchmarkFileHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	r := fhBenchRecord()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := h.Handle(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fhBenchHandle(b, h)
 }
 
 // BenchmarkWatchedFileHandler is BenchmarkFileHandler with the stat of
@@ -171,14 +169,7 @@ func BenchmarkWatchedFileHandler(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	r := fhBenchRecord()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := h.Handle(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fhBenchHandle(b, h)
 }
 
 // fhCounting counts the records that reach it.
@@ -298,12 +289,5 @@ func BenchmarkQueueHandlerThroughputParallel(b *testing.B) {
 func BenchmarkMemoryHandler(b *testing.B) {
 	h := NewMemoryHandler(slog.DiscardHandler, &MemoryOptions{Capacity: 100})
 	defer h.Close()
-	r := fhBenchRecord()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := h.Handle(ctx, r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	fhBenchHandle(b, h)
 }
