@@ -5,9 +5,9 @@ GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 FUZZTIME ?= 10s
 
-.PHONY: test lint fmt-check vet staticcheck unit bench fuzz tools
+.PHONY: test lint fmt-check vet staticcheck unit allocs bench fuzz tools
 
-test: lint unit
+test: lint unit allocs
 
 lint: fmt-check vet staticcheck
 
@@ -27,6 +27,11 @@ staticcheck: $(STATICCHECK)
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# The race detector allocates on its own, so the allocation tests skip under
+# -race: this pass runs them without it.
+allocs:
+	$(GO) test -count=1 -run '^TestAllocs' ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

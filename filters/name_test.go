@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/slogtree/slogtree/internal/testutil"
 )
 
 func TestName(t *testing.T) {
@@ -38,10 +40,7 @@ func TestName(t *testing.T) {
 // Name decides as CPython's logging.Filter(name).filter does.
 func TestNameMatchesCPython(t *testing.T) {
 	t.Parallel()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: ", err)
-	}
+	py := testutil.Python3(t)
 	names := []string{"", "a", "a.b", "a.b.c", "a.bc", "ab", "a.", "a..b", ".a", "root", "A.B", "a.b.", "x.a.b"}
 	type pair struct {
 		Filter string `json:"filter"`

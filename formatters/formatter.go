@@ -3,6 +3,8 @@ package formatters
 import (
 	"io"
 	"log/slog"
+	"os"
+	"sync"
 )
 
 // A Formatter makes the [slog.Handler] that renders records onto w. The
@@ -31,4 +33,48 @@ func WithLoggerName(h slog.Handler, name string) slog.Handler {
 		return n.WithLoggerName(name)
 	}
 	return h.WithAttrs([]slog.Attr{slog.String(LoggerKey, name)})
+}
+
+// An AtomicWriter is a writer whose concurrent Writes never interleave.
+// The sinks of package handlers are; formatters use them without a lock of
+// their own.
+type AtomicWriter interface {
+	io.Writer
+	WritesAtomically() bool
+}
+
+// serialise returns w, or w behind a lock when concurrent Writes on it
+// could interleave: the formatter's twin handlers must not write at once.
+func serialise(w io.Writer) io.Writer {
+	if WritesAtomically(w) {
+		return w
+	}
+	return &lockedWriter{w: w}
+}
+
+// WritesAtomically reports whether concurrent Writes on w never
+// interleave: an *os.File holds its descriptor's write lock for a whole
+// Write, io.Discard writes nothing, and an [AtomicWriter] says so itself.
+func WritesAtomically(w io.Writer) bool {
+	if w == io.Discard {
+		return true
+	}
+	switch w := w.(type) {
+	case *os.File:
+		return true
+	case AtomicWriter:
+		return w.WritesAtomically()
+	}
+	return false
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -247,10 +249,7 @@ func pydiffCases() []pydiffCase {
 // formatter, and compares the bytes, or the error texts.
 func TestPatternDiffCPython(t *testing.T) {
 	t.Parallel()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: ", err)
-	}
+	py := testutil.Python3(t)
 	cases := pydiffCases()
 	for i := range cases {
 		c := &cases[i]

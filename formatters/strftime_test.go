@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,10 +21,7 @@ import (
 // without python3.
 func fmttPython(t *testing.T, script string, in, out any) {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: ", err)
-	}
+	py := testutil.Python3(t)
 	data, err := json.Marshal(in)
 	require.NoError(t, err)
 	cmd := exec.Command(py, "-c", script)

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -44,7 +46,7 @@ func allocManager(t *testing.T, fmtCfg map[string]any) (*Manager, *allocCounter)
 
 func skipAllocsUnderRace(t *testing.T) {
 	t.Helper()
-	if raceEnabled {
+	if testutil.RaceEnabled {
 		t.Skip("the race detector allocates")
 	}
 }

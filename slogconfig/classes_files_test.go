@@ -21,6 +21,8 @@ import (
 	"time"
 	_ "time/tzdata" // EST5EDT for the timed-rotation comparison, wherever the tests run
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -121,10 +123,7 @@ var fhPyLevels = map[string]slog.Level{
 // decodes its output into out.
 func fhPython(t *testing.T, mode string, in, out any, env ...string) {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: the CPython comparison needs it")
-	}
+	py := testutil.Python3(t)
 	data, err := json.Marshal(in)
 	require.NoError(t, err)
 	cmd := exec.Command(py, filepath.Join("testdata", "pyhandlers.py"), mode)

@@ -48,6 +48,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/slogtree/slogtree/formatters"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -180,10 +182,7 @@ func fcReadScenario(path string) (fcScenario, error) {
 // fcPython runs the scenarios through CPython in one process.
 func fcPython(t *testing.T, scs []fcScenario) map[string]fcResult {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skipf("python3 not found: %v", err)
-	}
+	py := testutil.Python3(t)
 	in, err := json.Marshal(map[string]any{"scenarios": scs})
 	require.NoError(t, err)
 	cmd := exec.CommandContext(t.Context(), py, filepath.Join("testdata", "pyini.py"))

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -262,10 +264,7 @@ func TestLSSendTooLarge(t *testing.T) {
 // lsPython returns the path of python3, or skips.
 func lsPython(t *testing.T) string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skipf("python3 not found: %v", err)
-	}
+	py := testutil.Python3(t)
 	return py
 }
 

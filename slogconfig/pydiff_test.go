@@ -66,6 +66,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/slogtree/slogtree/formatters"
 )
 
@@ -242,10 +244,7 @@ func pdLoadFiles(t *testing.T) []pdRaw {
 // pdPython runs every scenario through CPython in one process.
 func pdPython(t *testing.T, scs []pdScenario) map[string]pdResult {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skipf("python3 not found: %v", err)
-	}
+	py := testutil.Python3(t)
 	in, err := json.Marshal(map[string]any{"scenarios": scs})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -304,10 +306,7 @@ func TestSlogName(t *testing.T) {
 // Python number of every slog level in [-20, 30].
 func TestNameMatchesCPython(t *testing.T) {
 	t.Parallel()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: ", err)
-	}
+	py := testutil.Python3(t)
 	var nums []int
 	for l := -20; l <= 30; l++ {
 		nums = append(nums, PythonNumber(slog.Level(l)))
