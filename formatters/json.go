@@ -148,7 +148,7 @@ func (h *JSONHandler) Handle(_ context.Context, r slog.Record) error {
 		e.appendSource(slog.SourceKey, r.PC)
 	}
 	e.b = append(e.b, `,"msg":`...)
-	e.b = appendJSONString(e.b, r.Message)
+	e.b = jsonAppendString(e.b, r.Message)
 	e.comma = true
 
 	if len(h.pre) > 0 {

@@ -96,9 +96,9 @@ type jsonOp struct {
 	attrs  []slog.Attr // else WithAttrs(attrs)
 }
 
-func withGroup(name string) jsonOp  { return jsonOp{group: &name} }
-func withLogger(name string) jsonOp { return jsonOp{logger: &name} }
-func with(as ...slog.Attr) jsonOp   { return jsonOp{attrs: as} }
+func jsonWithGroup(name string) jsonOp  { return jsonOp{group: &name} }
+func jsonWithLogger(name string) jsonOp { return jsonOp{logger: &name} }
+func jsonWith(as ...slog.Attr) jsonOp   { return jsonOp{attrs: as} }
 
 // jsonScenario is a formatter's options, the steps that derive a handler
 // from its NewHandler, and the records that handler writes.
@@ -124,7 +124,7 @@ func (sc jsonScenario) run(t testing.TB) (got, want string) {
 			ref = ref.WithAttrs([]slog.Attr{slog.String(formatters.LoggerKey, *op.logger)})
 		default:
 			// Each handler owns the slice it is given.
-			h, ref = h.WithAttrs(cloneAttrs(op.attrs)), ref.WithAttrs(cloneAttrs(op.attrs))
+			h, ref = h.WithAttrs(jsonCloneAttrs(op.attrs)), ref.WithAttrs(jsonCloneAttrs(op.attrs))
 		}
 	}
 	ctx := context.Background()
@@ -135,7 +135,7 @@ func (sc jsonScenario) run(t testing.TB) (got, want string) {
 	return normaliseJSONStack(gotBuf.String()), normaliseJSONStack(wantBuf.String())
 }
 
-func cloneAttrs(as []slog.Attr) []slog.Attr { return append([]slog.Attr(nil), as...) }
+func jsonCloneAttrs(as []slog.Attr) []slog.Attr { return append([]slog.Attr(nil), as...) }
 
 // jsonStack matches the call stack slog adds to the error of a LogValue
 // method that panicked: its frames differ by the caller of Resolve.
@@ -318,7 +318,7 @@ func TestJSONMatchesSlog(t *testing.T) {
 	}{
 		{name: "every kind", give: jsonScenario{records: []slog.Record{jsonRecord(slog.LevelInfo, "m", values...)}}},
 		{name: "each kind alone", give: jsonScenario{records: jsonEach(values)}},
-		{name: "each kind in With", give: jsonScenario{ops: []jsonOp{with(values...)}, records: []slog.Record{jsonRecord(0, "m")}}},
+		{name: "each kind in With", give: jsonScenario{ops: []jsonOp{jsonWith(values...)}, records: []slog.Record{jsonRecord(0, "m")}}},
 		{name: "each kind in a group", give: jsonScenario{records: []slog.Record{jsonRecord(0, "m", slog.Attr{Key: "g", Value: slog.GroupValue(values...)})}}},
 		{name: "odd keys and strings", give: jsonScenario{records: []slog.Record{jsonRecord(0, "m", keys...)}}},
 		{name: "odd messages", give: jsonScenario{records: jsonMessages()}},
@@ -357,43 +357,43 @@ func TestJSONMatchesSlog(t *testing.T) {
 				slog.Int("f", 6), slog.Group("g", "h", 7), slog.Attr{}, slog.Int("i", 8)),
 		}}},
 		{name: "with and groups", give: jsonScenario{
-			ops:     []jsonOp{with(slog.Int("a", 1)), withGroup("g"), with(slog.Int("b", 2), slog.Group("", "c", 3)), withGroup("h"), withGroup("i"), with(slog.Int("d", 4))},
+			ops:     []jsonOp{jsonWith(slog.Int("a", 1)), jsonWithGroup("g"), jsonWith(slog.Int("b", 2), slog.Group("", "c", 3)), jsonWithGroup("h"), jsonWithGroup("i"), jsonWith(slog.Int("d", 4))},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("e", 5)), jsonRecord(0, "no attrs"), jsonRecord(0, "empty attrs", slog.Attr{})},
 		}},
 		{name: "group without with", give: jsonScenario{
-			ops:     []jsonOp{withGroup("g"), withGroup("h")},
+			ops:     []jsonOp{jsonWithGroup("g"), jsonWithGroup("h")},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("e", 5)), jsonRecord(0, "no attrs"), jsonRecord(0, "empty", slog.Attr{}, slog.Group("", slog.Attr{}))},
 		}},
 		{name: "group after with", give: jsonScenario{
-			ops:     []jsonOp{with(slog.Int("a", 1)), withGroup("g")},
+			ops:     []jsonOp{jsonWith(slog.Int("a", 1)), jsonWithGroup("g")},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2)), jsonRecord(0, "no attrs")},
 		}},
 		{name: "empty group name", give: jsonScenario{
-			ops:     []jsonOp{withGroup(""), with(slog.Int("a", 1)), withGroup("")},
+			ops:     []jsonOp{jsonWithGroup(""), jsonWith(slog.Int("a", 1)), jsonWithGroup("")},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2)), jsonRecord(0, "no attrs")},
 		}},
 		{name: "with only empty groups", give: jsonScenario{
-			ops:     []jsonOp{withGroup("g"), with(slog.Group("x"), slog.Group("y")), with()},
+			ops:     []jsonOp{jsonWithGroup("g"), jsonWith(slog.Group("x"), slog.Group("y")), jsonWith()},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2)), jsonRecord(0, "no attrs")},
 		}},
 		{name: "with only empty attrs", give: jsonScenario{
-			ops:     []jsonOp{withGroup("g"), with(slog.Attr{}, slog.Group("x")), with(slog.Int("a", 1))},
+			ops:     []jsonOp{jsonWithGroup("g"), jsonWith(slog.Attr{}, slog.Group("x")), jsonWith(slog.Int("a", 1))},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2)), jsonRecord(0, "no attrs")},
 		}},
 		{name: "with an empty valued group opens it", give: jsonScenario{
-			ops:     []jsonOp{withGroup("g"), with(slog.Any("e", jsonValuer{slog.GroupValue()})), withGroup("h"), with(slog.Any("e", jsonValuer{slog.GroupValue()}))},
+			ops:     []jsonOp{jsonWithGroup("g"), jsonWith(slog.Any("e", jsonValuer{slog.GroupValue()})), jsonWithGroup("h"), jsonWith(slog.Any("e", jsonValuer{slog.GroupValue()}))},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2)), jsonRecord(0, "no attrs"), jsonRecord(0, "empty", slog.Attr{})},
 		}},
 		{name: "with an empty valued group, then more", give: jsonScenario{
-			ops:     []jsonOp{withGroup("g"), with(slog.Any("e", jsonValuer{slog.GroupValue()})), with(slog.Int("a", 1))},
+			ops:     []jsonOp{jsonWithGroup("g"), jsonWith(slog.Any("e", jsonValuer{slog.GroupValue()})), jsonWith(slog.Int("a", 1))},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2))},
 		}},
 		{name: "logger name first", give: jsonScenario{
-			ops:     []jsonOp{withLogger("app.db \"x\""), withGroup("g"), with(slog.Int("a", 1))},
+			ops:     []jsonOp{jsonWithLogger("app.db \"x\""), jsonWithGroup("g"), jsonWith(slog.Int("a", 1))},
 			records: []slog.Record{jsonRecord(12, "m", slog.Int("b", 2)), jsonRecord(0, "no attrs")},
 		}},
 		{name: "logger name in a group", give: jsonScenario{
-			ops:     []jsonOp{withGroup("g"), withLogger("app")},
+			ops:     []jsonOp{jsonWithGroup("g"), jsonWithLogger("app")},
 			records: []slog.Record{jsonRecord(0, "m", slog.Int("b", 2))},
 		}},
 		{name: "date format", give: jsonScenario{opts: formatters.JSONOptions{DateFmt: dateFmt}, records: jsonTimeKeys()}},
@@ -402,7 +402,7 @@ func TestJSONMatchesSlog(t *testing.T) {
 		{name: "utc and date format", give: jsonScenario{opts: formatters.JSONOptions{UTC: true, DateFmt: "%c %Z"}, records: jsonTimeKeys()}},
 		{name: "time keys in with", give: jsonScenario{
 			opts:    formatters.JSONOptions{DateFmt: "%Y"},
-			ops:     []jsonOp{with(slog.Time("time", jsonDiffTime), slog.Group("g", slog.Time("time", jsonDiffTime))), withGroup("h"), with(slog.Time("time", jsonDiffTime))},
+			ops:     []jsonOp{jsonWith(slog.Time("time", jsonDiffTime), slog.Group("g", slog.Time("time", jsonDiffTime))), jsonWithGroup("h"), jsonWith(slog.Time("time", jsonDiffTime))},
 			records: []slog.Record{jsonRecord(0, "m", slog.Time("time", jsonDiffTime))},
 		}},
 		{name: "time key after a taken-back group", give: jsonScenario{
@@ -527,7 +527,7 @@ func TestJSONMatchesSlogRandom(t *testing.T) {
 		n = 300
 	}
 	rng := rand.New(rand.NewPCG(20240102, 42))
-	g := &jsonGen{c: randChooser{rng}, pc: jsonPC()}
+	g := &jsonGen{c: jsonRandChooser{rng}, pc: jsonPC()}
 	for i := range n {
 		sc := g.scenario()
 		got, want := sc.run(t)
@@ -544,12 +544,12 @@ type jsonChooser interface {
 	str() string
 }
 
-type randChooser struct{ r *rand.Rand }
+type jsonRandChooser struct{ r *rand.Rand }
 
-func (c randChooser) intn(n int) int { return c.r.IntN(n) }
-func (c randChooser) u64() uint64    { return c.r.Uint64() }
+func (c jsonRandChooser) intn(n int) int { return c.r.IntN(n) }
+func (c jsonRandChooser) u64() uint64    { return c.r.Uint64() }
 
-func (c randChooser) str() string {
+func (c jsonRandChooser) str() string {
 	if c.r.IntN(2) == 0 {
 		return jsonOddStrings[c.r.IntN(len(jsonOddStrings))]
 	}
@@ -594,11 +594,11 @@ func (g *jsonGen) scenario() jsonScenario {
 	for range g.c.intn(5) {
 		switch g.c.intn(4) {
 		case 0:
-			sc.ops = append(sc.ops, withGroup(g.key()))
+			sc.ops = append(sc.ops, jsonWithGroup(g.key()))
 		case 1:
-			sc.ops = append(sc.ops, withLogger(g.c.str()))
+			sc.ops = append(sc.ops, jsonWithLogger(g.c.str()))
 		default:
-			sc.ops = append(sc.ops, with(g.attrs(3)...))
+			sc.ops = append(sc.ops, jsonWith(g.attrs(3)...))
 		}
 	}
 	for range 1 + g.c.intn(3) {

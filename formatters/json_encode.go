@@ -68,7 +68,7 @@ func (e *jsonEncoder) appendKey(key string) {
 	if e.comma {
 		e.b = append(e.b, ',')
 	}
-	e.b = appendJSONString(e.b, key)
+	e.b = jsonAppendString(e.b, key)
 	e.b = append(e.b, ':')
 	e.comma = true
 }
@@ -152,7 +152,7 @@ func (e *jsonEncoder) appendAttr(a slog.Attr) bool {
 func (e *jsonEncoder) appendValue(v slog.Value) {
 	switch v.Kind() {
 	case slog.KindString:
-		e.b = appendJSONString(e.b, v.String())
+		e.b = jsonAppendString(e.b, v.String())
 	case slog.KindInt64:
 		e.b = strconv.AppendInt(e.b, v.Int64(), 10)
 	case slog.KindUint64:
@@ -174,7 +174,7 @@ func (e *jsonEncoder) appendValue(v slog.Value) {
 // appendError appends slog's text for a value that failed to encode.
 func (e *jsonEncoder) appendError(msg string) {
 	e.b = append(e.b, `"!ERROR:`...)
-	e.b = appendJSONStringBody(e.b, msg)
+	e.b = jsonAppendStringBody(e.b, msg)
 	e.b = append(e.b, '"')
 }
 
@@ -243,7 +243,7 @@ func (e *jsonEncoder) appendOptionTime(t time.Time) {
 	}
 	e.st.scratch = AppendStrftime(e.st.scratch[:0], e.f.dateFmt, t)
 	e.b = append(e.b, '"')
-	e.b = appendJSONStringBody(e.b, unsafeString(e.st.scratch))
+	e.b = jsonAppendStringBody(e.b, unsafeString(e.st.scratch))
 	e.b = append(e.b, '"')
 }
 
@@ -251,7 +251,7 @@ func (e *jsonEncoder) appendOptionTime(t time.Time) {
 // with CRITICAL from levels.Critical up.
 func (e *jsonEncoder) appendLevel(l slog.Level) {
 	if name, ok := levels.CustomName(l); ok {
-		e.b = appendJSONString(e.b, name)
+		e.b = jsonAppendString(e.b, name)
 		return
 	}
 	base, off := "ERROR", l-slog.LevelError
@@ -295,11 +295,11 @@ func (e *jsonEncoder) appendSourceGroup(key, function, file string, line int) {
 	}
 	if function != "" {
 		e.appendKey("function")
-		e.b = appendJSONString(e.b, function)
+		e.b = jsonAppendString(e.b, function)
 	}
 	if file != "" {
 		e.appendKey("file")
-		e.b = appendJSONString(e.b, file)
+		e.b = jsonAppendString(e.b, file)
 	}
 	if line != 0 {
 		e.appendKey("line")
@@ -322,14 +322,14 @@ func (e *jsonEncoder) appendAny(a any) {
 			return
 		}
 		if v := reflect.ValueOf(a); v.Kind() == reflect.Pointer && v.IsNil() {
-			e.b = appendJSONString(e.b, "<nil>")
+			e.b = jsonAppendString(e.b, "<nil>")
 			return
 		}
-		e.b = appendJSONString(e.b, fmt.Sprintf("!PANIC: %v", r))
+		e.b = jsonAppendString(e.b, fmt.Sprintf("!PANIC: %v", r))
 	}()
 	if err, ok := a.(error); ok {
 		if _, ok := a.(json.Marshaler); !ok {
-			e.b = appendJSONString(e.b, err.Error())
+			e.b = jsonAppendString(e.b, err.Error())
 			return
 		}
 	}
@@ -361,14 +361,14 @@ var jsonMarshalerPool = sync.Pool{New: func() any {
 	return m
 }}
 
-// appendJSONString appends s as a JSON string, escaped as slog escapes it.
-func appendJSONString(b []byte, s string) []byte {
+// jsonAppendString appends s as a JSON string, escaped as slog escapes it.
+func jsonAppendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	b = appendJSONStringBody(b, s)
+	b = jsonAppendStringBody(b, s)
 	return append(b, '"')
 }
 
-// jsonByteClass sorts the bytes of a string for appendJSONStringBody.
+// jsonByteClass sorts the bytes of a string for jsonAppendStringBody.
 var jsonByteClass = func() (c [256]uint8) {
 	const (
 		escape    = 1 // an ASCII byte written as an escape
@@ -387,12 +387,12 @@ var jsonByteClass = func() (c [256]uint8) {
 
 const jsonHex = "0123456789abcdef"
 
-// appendJSONStringBody appends s escaped for a JSON string without the
+// jsonAppendStringBody appends s escaped for a JSON string without the
 // quotes, by slog's rules: '"' and '\\' and the control characters
 // below 0x20 escaped (\n, \r and \t by name, the others as \u00XX), each
 // byte of invalid UTF-8 replaced by \ufffd, U+2028 and U+2029 escaped,
 // and nothing else, not even HTML's <, > and &.
-func appendJSONStringBody(b []byte, s string) []byte {
+func jsonAppendStringBody(b []byte, s string) []byte {
 	done := 0 // s[:done] is in b
 	for i := 0; i < len(s); {
 		c := s[i]

@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// byteChooser makes a jsonGen's choices from fuzz bytes; once they run
+// jsonByteChooser makes a jsonGen's choices from fuzz bytes; once they run
 // out, every choice is 0.
-type byteChooser struct{ data []byte }
+type jsonByteChooser struct{ data []byte }
 
-func (c *byteChooser) next() byte {
+func (c *jsonByteChooser) next() byte {
 	if len(c.data) == 0 {
 		return 0
 	}
@@ -18,21 +18,21 @@ func (c *byteChooser) next() byte {
 	return b
 }
 
-func (c *byteChooser) intn(n int) int {
+func (c *jsonByteChooser) intn(n int) int {
 	if n <= 256 {
 		return int(c.next()) % n
 	}
 	return int(c.u64() % uint64(n))
 }
 
-func (c *byteChooser) u64() uint64 {
+func (c *jsonByteChooser) u64() uint64 {
 	var b [8]byte
 	n := copy(b[:], c.data)
 	c.data = c.data[n:]
 	return binary.LittleEndian.Uint64(b[:])
 }
 
-func (c *byteChooser) str() string {
+func (c *jsonByteChooser) str() string {
 	n := min(int(c.next()), len(c.data))
 	s := string(c.data[:n])
 	c.data = c.data[n:]
@@ -50,7 +50,7 @@ func FuzzJSONMatchesSlog(f *testing.F) {
 	f.Add([]byte("\x03\x04\x07\x07\x07\x07\x07\x07\x07\x07\x09\x09\x00\x0a\x0b\x06\x01\x02\x03\x04\x05\x06\x07\x08"))
 	pc := jsonPC()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := &jsonGen{c: &byteChooser{data}, pc: pc}
+		g := &jsonGen{c: &jsonByteChooser{data}, pc: pc}
 		got, want := g.scenario().run(t)
 		if got != want {
 			t.Fatalf("\n got: %s\nwant: %s", got, want)
