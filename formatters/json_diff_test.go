@@ -329,6 +329,9 @@ func TestJSONMatchesSlog(t *testing.T) {
 			slog.NewRecord(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), 0, "m", 0),
 			slog.NewRecord(time.Now(), 0, "m", 0),
 		}}},
+		{name: "times of one second", give: jsonScenario{records: jsonOneSecond()}},
+		{name: "times of one second, utc", give: jsonScenario{opts: formatters.JSONOptions{UTC: true}, records: jsonOneSecond()}},
+		{name: "times of one second, date format", give: jsonScenario{opts: formatters.JSONOptions{DateFmt: "%T %Z"}, records: jsonOneSecond()}},
 		{name: "levels", give: jsonScenario{records: jsonLevels()}},
 		{name: "source", give: jsonScenario{opts: formatters.JSONOptions{AddSource: true}, records: []slog.Record{
 			slog.NewRecord(jsonDiffTime, 0, "pc", pc),
@@ -458,6 +461,48 @@ func jsonTimeKeys() []slog.Record {
 			slog.Group("", slog.Time("time", t)), slog.String("time", "not a time"), slog.Any("time", jsonValuer{slog.TimeValue(t)}),
 			slog.Time("time", time.Time{}), slog.Time("time", time.Date(10000, 1, 1, 0, 0, 0, 0, loc))),
 		slog.NewRecord(time.Date(-3, 1, 1, 0, 0, 0, 0, loc), 0, "m", 0),
+	}
+}
+
+// jsonOneSecond are records whose times, of the record and attributes,
+// fall in the same second, in several locations, with and without a
+// fraction.
+func jsonOneSecond() []slog.Record {
+	sec := jsonDiffTime.Truncate(time.Second)
+	east, west := time.FixedZone("E", 3600), time.FixedZone("W", -7200)
+	var rs []slog.Record
+	for _, ns := range []int{0, 1, 10, 100000000, 120000000, 999999999, 0} {
+		t := sec.Add(time.Duration(ns))
+		for _, loc := range []*time.Location{time.UTC, east, west, east} {
+			rs = append(rs, slog.NewRecord(t.In(loc), 0, "m", 0))
+			rs = append(rs, jsonRecord(0, "m", slog.Time("t", t.In(loc)), slog.Time("time", t.In(west))))
+		}
+	}
+	return rs
+}
+
+// Handlers of formatters with different time options, writing times of
+// the same second in turn, each write their own.
+func TestJSONTimesOfOneSecondAcrossFormats(t *testing.T) {
+	t.Parallel()
+	opts := []formatters.JSONOptions{{}, {DateFmt: "%H:%M:%S"}, {UTC: true}, {DateFmt: "%M"}, {DateFmt: "%H:%M:%S", UTC: true}}
+	gots := make([]bytes.Buffer, len(opts))
+	wants := make([]bytes.Buffer, len(opts))
+	var hs []slog.Handler
+	var refs []jsonRef
+	for i, o := range opts {
+		hs = append(hs, formatters.NewJSON(&o).NewHandler(&gots[i]))
+		refs = append(refs, newJSONRef(&wants[i], o))
+	}
+	ctx := context.Background()
+	for _, r := range jsonOneSecond() {
+		for i := range opts {
+			require.NoError(t, hs[i].Handle(ctx, r))
+			require.NoError(t, refs[i].Handle(ctx, r))
+		}
+	}
+	for i, o := range opts {
+		assert.Equal(t, wants[i].String(), gots[i].String(), "%+v", o)
 	}
 }
 

@@ -8,10 +8,8 @@ import (
 	"math"
 	"reflect"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/slogtree/slogtree/internal/levels"
@@ -24,6 +22,9 @@ import (
 type jsonState struct {
 	buf     []byte // the line
 	scratch []byte // a DateFmt time before it is escaped
+	// The text of the last second written, for the record times and for
+	// the other times.
+	recordTime, attrTime jsonTimeCache
 }
 
 var jsonStatePool = sync.Pool{New: func() any {
@@ -34,7 +35,7 @@ var jsonStatePool = sync.Pool{New: func() any {
 // record does not pin its memory.
 func (st *jsonState) free() {
 	const maxKept = 64 << 10
-	if cap(st.buf)+cap(st.scratch) <= maxKept {
+	if cap(st.buf)+cap(st.scratch)+cap(st.recordTime.text)+cap(st.attrTime.text) <= maxKept {
 		jsonStatePool.Put(st)
 	}
 }
@@ -126,7 +127,7 @@ func (e *jsonEncoder) appendAttr(a slog.Attr) bool {
 	case slog.KindTime:
 		if e.depth == 0 && a.Key == slog.TimeKey && (e.f.dateFmt != "" || e.f.utc) {
 			e.appendKey(a.Key)
-			e.appendOptionTime(a.Value.Time())
+			e.appendOptionTime(a.Value.Time(), &e.st.attrTime)
 			return true
 		}
 	case slog.KindAny:
@@ -165,7 +166,7 @@ func (e *jsonEncoder) appendValue(v slog.Value) {
 		// Nanoseconds, as encoding/json writes a time.Duration.
 		e.b = strconv.AppendInt(e.b, int64(v.Duration()), 10)
 	case slog.KindTime:
-		e.appendTime(v.Time())
+		e.appendTime(v.Time(), &e.st.attrTime)
 	default:
 		e.appendAny(v.Any())
 	}
@@ -200,51 +201,6 @@ func (e *jsonEncoder) appendFloat(f float64) {
 		return
 	}
 	e.b = strconv.AppendFloat(e.b, f, 'f', -1, 64)
-}
-
-// jsonYearError is what slog writes before a time whose year RFC 3339
-// cannot hold.
-var jsonYearError = []byte(`"!ERROR:time.Time year outside of range [0,9999]"`)
-
-// appendTime appends t in RFC 3339 with nanoseconds, quoted. As slog
-// does, a year outside [0, 9999] is preceded by an error string, with
-// nothing between the two strings.
-func (e *jsonEncoder) appendTime(t time.Time) {
-	start := len(e.b)
-	e.b = append(e.b, '"')
-	e.b = t.AppendFormat(e.b, time.RFC3339Nano)
-	e.b = append(e.b, '"')
-	// The year is the first field: a sign, or a fifth digit where the '-'
-	// after four digits should be, puts it out of range.
-	if y := e.b[start+1:]; y[0] == '-' || y[4] != '-' {
-		e.b = slices.Insert(e.b, start, jsonYearError...)
-	}
-}
-
-// appendRecordTime appends the time of a record, by the formatter's
-// DateFmt and UTC.
-func (e *jsonEncoder) appendRecordTime(t time.Time) {
-	if e.f.dateFmt == "" && !e.f.utc {
-		e.appendTime(t)
-		return
-	}
-	e.appendOptionTime(t)
-}
-
-// appendOptionTime appends t in UTC when the formatter says so, and as a
-// strftime string when it has a DateFmt.
-func (e *jsonEncoder) appendOptionTime(t time.Time) {
-	if e.f.utc {
-		t = t.UTC()
-	}
-	if e.f.dateFmt == "" {
-		e.appendTime(t)
-		return
-	}
-	e.st.scratch = AppendStrftime(e.st.scratch[:0], e.f.dateFmt, t)
-	e.b = append(e.b, '"')
-	e.b = jsonAppendStringBody(e.b, unsafeString(e.st.scratch))
-	e.b = append(e.b, '"')
 }
 
 // appendLevel appends the name of l: a registered name, else slog's name
