@@ -92,8 +92,8 @@ func (e *jsonEncoder) closeGroup() {
 // a nil or zero *slog.Source, and another is written as a group; a group
 // with an empty key is inlined; a group without attributes writes nothing
 // but counts as written; a keyed group whose attributes are all skipped
-// is taken back, and, as in slog, the separator and depth stay as the
-// group left them.
+// is taken back, but, as in slog, not the state it opened: no comma goes
+// before the next attribute, and the depth still counts the group.
 func (e *jsonEncoder) appendAttr(a slog.Attr) bool {
 	kind := a.Value.Kind()
 	if kind == slog.KindLogValuer {
