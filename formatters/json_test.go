@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/slogtest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,21 +80,38 @@ func TestJSONTextOneWritePerRecord(t *testing.T) {
 
 func TestJSONSlogtest(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	h := formatters.NewJSON(nil).NewHandler(&buf)
-	results := func() []map[string]any {
-		var ms []map[string]any
-		for _, line := range bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n")) {
-			if len(line) == 0 {
-				continue
-			}
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(line, &m), string(line))
-			ms = append(ms, m)
-		}
-		return ms
+	tests := []struct {
+		name string
+		give formatters.JSONOptions
+		wrap func(slog.Handler) slog.Handler
+	}{
+		{name: "defaults"},
+		{name: "source and utc", give: formatters.JSONOptions{AddSource: true, UTC: true}},
+		{name: "logger name", wrap: func(h slog.Handler) slog.Handler { return formatters.WithLoggerName(h, "app") }},
 	}
-	require.NoError(t, slogtest.TestHandler(h, results))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			h := formatters.NewJSON(&tt.give).NewHandler(&buf)
+			if tt.wrap != nil {
+				h = tt.wrap(h)
+			}
+			results := func() []map[string]any {
+				var ms []map[string]any
+				for _, line := range bytes.Split(bytes.TrimSuffix(buf.Bytes(), []byte("\n")), []byte("\n")) {
+					if len(line) == 0 {
+						continue
+					}
+					var m map[string]any
+					require.NoError(t, json.Unmarshal(line, &m), string(line))
+					ms = append(ms, m)
+				}
+				return ms
+			}
+			require.NoError(t, slogtest.TestHandler(h, results))
+		})
+	}
 }
 
 func TestTextSlogtest(t *testing.T) {
@@ -156,4 +175,52 @@ func fmttParseText(line string) (map[string]any, error) {
 		cur[parts[len(parts)-1]] = val
 	}
 	return m, nil
+}
+
+// Writes from several goroutines through one handler and handlers derived
+// from it, onto a writer without a lock of its own, come out as whole
+// lines, none lost.
+func TestJSONConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer // not safe for concurrent use: the handler locks
+	h := formatters.NewJSON(nil).NewHandler(&buf)
+	const goroutines, perG = 8, 200
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hg := h
+			if g%2 == 1 {
+				hg = h.WithAttrs([]slog.Attr{slog.Int("g", g)}).WithGroup("grp")
+			}
+			for i := range perG {
+				r := slog.NewRecord(time.Now(), slog.LevelInfo, strings.Repeat("x", i), 0)
+				r.AddAttrs(slog.Int("g", g), slog.Int("i", i))
+				assert.NoError(t, hg.Handle(context.Background(), r))
+			}
+		}()
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	require.Len(t, lines, goroutines*perG)
+	seen := map[[2]int]bool{}
+	for _, line := range lines {
+		var m struct {
+			Msg string
+			G   *int
+			I   *int
+			Grp struct{ G, I *int }
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		g, i := m.G, m.I
+		if m.Grp.G != nil {
+			g, i = m.Grp.G, m.Grp.I
+		}
+		require.NotNil(t, g, line)
+		require.NotNil(t, i, line)
+		assert.Len(t, m.Msg, *i, line)
+		seen[[2]int{*g, *i}] = true
+	}
+	assert.Len(t, seen, goroutines*perG, "every record once")
 }
