@@ -154,14 +154,17 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 // NewHandler returns a handler that writes one formatted line per record
 // to w.
 func (p *Pattern) NewHandler(w io.Writer) slog.Handler {
-	return &PatternHandler{p: p, w: w, name: "root"}
+	return &PatternHandler{p: p, w: serialise(w), name: "root"}
 }
 
 // PatternHandler renders records with a [Pattern]. Each Handle makes one
-// Write of one line ending in "\n".
+// Write of one line ending in "\n", serialised with the Writes of the
+// handlers derived from the same NewHandler call, so any io.Writer is safe
+// for concurrent use. Writers whose Writes are atomic on their own (see
+// [WritesAtomically]) are written without a lock.
 type PatternHandler struct {
 	p      *Pattern
-	w      io.Writer
+	w      io.Writer // behind the lock of serialise, shared by derived handlers
 	name   string
 	prefix string // group prefix, "g1.g2."
 	attrs  []slog.Attr

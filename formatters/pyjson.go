@@ -152,9 +152,10 @@ func (f *PyJSON) sortedKVs(m map[string]any) []pyKV {
 }
 
 // NewHandler returns a handler that writes one JSON object and "\n" per
-// record to w, in one Write.
+// record to w, in one Write, serialised with the Writes of the handlers
+// derived from it, so any io.Writer is safe for concurrent use.
 func (f *PyJSON) NewHandler(w io.Writer) slog.Handler {
-	return &PyJSONHandler{f: f, ph: PatternHandler{p: f.pat, w: w, name: "root"}}
+	return &PyJSONHandler{f: f, ph: PatternHandler{p: f.pat, w: serialise(w), name: "root"}}
 }
 
 // PyJSONHandler renders records with a [PyJSON].
