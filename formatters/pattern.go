@@ -439,6 +439,7 @@ func (h *PatternHandler) lookup(r *slog.Record, key string) (slog.Value, bool) {
 	}
 	if !ok && h.p.defaults != nil {
 		found, ok = h.p.defaults[key]
+		found = found.Resolve()
 	}
 	return found, ok
 }
@@ -548,7 +549,7 @@ func appendSpecials(b []byte, sp *specials, pc uintptr) []byte {
 		b = newline(b)
 		start := len(b)
 		if err, ok := v.Any().(error); ok && v.Kind() == slog.KindAny {
-			b = fmt.Appendf(b, "%+v", err)
+			b = pyformat.AppendPlusV(b, err)
 		} else {
 			b = pyformat.AppendStr(b, v)
 		}

@@ -322,9 +322,19 @@ func (f *PyJSON) appendValue(b []byte, v slog.Value) []byte {
 		}
 		return f.appendObject(b, kvs)
 	}
-	switch x := v.Any().(type) {
-	case nil:
+	a := v.Any()
+	if a == nil {
 		return append(b, "null"...)
+	}
+	return pyformat.Guard(b, a, f.appendGo, f.appendString)
+}
+
+// appendGo appends the JSON of a Go value that is not nil: an error's
+// Error or a Stringer's String as a string, a json.Marshaler's JSON, else
+// encoding/json's, else fmt's %v as a string. It calls the value's
+// methods, so it runs under pyformat.Guard.
+func (f *PyJSON) appendGo(b []byte, a any) []byte {
+	switch x := a.(type) {
 	case error:
 		return appendPyJSONString(b, x.Error(), f.ascii)
 	case json.Marshaler:
@@ -338,7 +348,11 @@ func (f *PyJSON) appendValue(b []byte, v slog.Value) []byte {
 			return append(b, data...)
 		}
 	}
-	return appendPyJSONString(b, fmt.Sprint(v.Any()), f.ascii)
+	return appendPyJSONString(b, fmt.Sprint(a), f.ascii)
+}
+
+func (f *PyJSON) appendString(b []byte, s string) []byte {
+	return appendPyJSONString(b, s, f.ascii)
 }
 
 // isoformat is Python's datetime.isoformat: microseconds only when not
