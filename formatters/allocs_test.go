@@ -84,3 +84,22 @@ func TestAllocsPatternHandle(t *testing.T) {
 		}
 	}
 }
+
+// The text formatter's WithAttrs costs what slog's TextHandler.WithAttrs
+// costs, and one small struct: the twin that names CRITICAL is made only
+// for records that need it.
+func TestAllocsTextWithAttrs(t *testing.T) {
+	if testutil.RaceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	attrs := []slog.Attr{slog.Int("req", 42)}
+	// Both through the slog.Handler interface, as a Logger calls them.
+	handlers := []slog.Handler{slog.NewTextHandler(io.Discard, nil), formatters.NewText(nil).NewHandler(io.Discard)}
+	allocs := make([]float64, len(handlers))
+	for i, h := range handlers {
+		allocs[i] = testing.AllocsPerRun(1000, func() { h.WithAttrs(attrs) })
+	}
+	if allocs[1] > allocs[0]+1 {
+		t.Errorf("text WithAttrs: %v allocations, want at most slog's %v + 1", allocs[1], allocs[0])
+	}
+}
