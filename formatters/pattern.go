@@ -530,7 +530,10 @@ func lookupAttr(attrs []slog.Attr, prefix string, r *slog.Record, key string) (s
 			return !ok
 		})
 	}
-	return found, ok
+	if !ok {
+		return slog.Value{}, false
+	}
+	return found, true
 }
 
 func findAttr(a slog.Attr, key string) (slog.Value, bool) {

@@ -243,11 +243,9 @@ func (h *PyJSONHandler) Handle(_ context.Context, r slog.Record) error {
 	for _, fd := range h.f.fields {
 		// Fields are unique, so asctime, which lives in bufs.time, is
 		// computed once.
-		var v slog.Value // None, for a missing attribute
+		var v slog.Value
 		if fd.kind == kindAttr {
-			if found, ok := lookupAttr(h.attrs, h.prefix, &r, fd.name); ok {
-				v = found
-			}
+			v, _ = lookupAttr(h.attrs, h.prefix, &r, fd.name) // None when missing
 		} else {
 			v = h.f.pat.recordField(fd.kind, h.name, &r, &st)
 		}
