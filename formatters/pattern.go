@@ -359,7 +359,13 @@ func (h *PatternHandler) appendLine(bufs *buffers, r *slog.Record) ([]byte, erro
 		case h.p.plain[i] && kind == kindLevelName:
 			b = append(b, levels.Name(r.Level)...)
 		default:
-			v, ok := h.fieldValue(kind, s.Key, r, &st)
+			var v slog.Value
+			ok := true
+			if kind == kindAttr {
+				v, ok = h.lookup(r, s.Key)
+			} else {
+				v = h.p.recordField(kind, h.name, r, &st)
+			}
 			if !ok {
 				key := s.Key
 				if i := strings.IndexByte(key, '.'); i >= 0 && h.p.brace {
@@ -388,20 +394,11 @@ func (h *PatternHandler) appendLine(bufs *buffers, r *slog.Record) ([]byte, erro
 	return b, nil
 }
 
-// fieldState is the per-record state of fieldValue.
+// fieldState is the per-record state of recordField.
 type fieldState struct {
 	bufs    *buffers
 	srcDone bool // frame is computed
 	frame   runtime.Frame
-}
-
-// fieldValue returns the LogRecord attribute of kind for r, or for kindAttr
-// the attribute or default called key.
-func (h *PatternHandler) fieldValue(kind fieldKind, key string, r *slog.Record, st *fieldState) (slog.Value, bool) {
-	if kind == kindAttr {
-		return h.lookup(r, key)
-	}
-	return h.p.recordField(kind, h.name, r, st), true
 }
 
 // recordField returns the LogRecord attribute of kind, which is not
@@ -589,7 +586,9 @@ func (h *PatternHandler) appendExtras(b []byte, r *slog.Record, sp *specials) []
 	for _, a := range h.attrs {
 		sp.special(a.Key, a.Value)
 	}
-	b = append(b, h.extras...)
+	if len(h.extras) > 0 {
+		b = append(b, h.extras...)
+	}
 	if r.NumAttrs() == 0 {
 		return b
 	}
