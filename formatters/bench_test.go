@@ -98,3 +98,91 @@ func BenchmarkPatternVsCPython(b *testing.B) {
 	b.ReportMetric(cpython.ns, "cpython-ns/op")
 	b.ReportMetric(cpython.ns/goNs, "x-faster")
 }
+
+// withInfoHandlers are the handlers of the With benchmarks, each
+// specialised for the logger "app.db".
+func withInfoHandlers(b *testing.B, w io.Writer) []struct {
+	name string
+	h    slog.Handler
+} {
+	p, err := formatters.NewPattern(&formatters.PatternOptions{Format: benchFormat})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"pattern", formatters.WithLoggerName(p.NewHandler(w), "app.db")},
+		{"text", formatters.WithLoggerName(formatters.NewText(nil).NewHandler(w), "app.db")},
+		{"slog_text", slog.NewTextHandler(w, nil).WithAttrs([]slog.Attr{slog.String(formatters.LoggerKey, "app.db")})},
+	}
+}
+
+// BenchmarkWithInfo is logger.With("req", 42).Info("hello world",
+// "user", "alice") on a logger made for one record, as a request handler
+// makes: WithAttrs of one attribute, then Handle of a record of one
+// attribute, per iteration.
+func BenchmarkWithInfo(b *testing.B) {
+	ctx := context.Background()
+	for _, tt := range withInfoHandlers(b, io.Discard) {
+		b.Run(tt.name, func(b *testing.B) {
+			r := slog.NewRecord(time.Now(), slog.LevelInfo, "hello world", 0)
+			r.AddAttrs(slog.String("user", "alice"))
+			b.ReportAllocs()
+			for b.Loop() {
+				h2 := tt.h.WithAttrs([]slog.Attr{slog.Int("req", 42)})
+				if err := h2.Handle(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandleWith10 handles a record of one attribute through a
+// handler made once with ten attributes (a long-lived logger.With): the
+// ten are rendered by WithAttrs, and each record copies their text.
+func BenchmarkHandleWith10(b *testing.B) {
+	ctx := context.Background()
+	for _, tt := range withInfoHandlers(b, io.Discard) {
+		b.Run(tt.name, func(b *testing.B) {
+			h := tt.h.WithAttrs(tenAttrs())
+			r := slog.NewRecord(time.Now(), slog.LevelInfo, "hello world", 0)
+			r.AddAttrs(slog.String("user", "alice"))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := h.Handle(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// nopWriter writes nothing, and, unlike io.Discard, does not say its
+// Writes are atomic, so the formatters lock it.
+type nopWriter struct{}
+
+func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkParallel handles the record of BenchmarkPatternVsText from
+// GOMAXPROCS goroutines through one handler on a writer that needs the
+// handler's lock.
+func BenchmarkParallel(b *testing.B) {
+	ctx := context.Background()
+	for _, tt := range withInfoHandlers(b, nopWriter{}) {
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				r := benchRecord()
+				for pb.Next() {
+					if err := tt.h.Handle(ctx, r); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}

@@ -44,7 +44,11 @@ type AtomicWriter interface {
 }
 
 // serialise returns w, or w behind a lock when concurrent Writes on it
-// could interleave: the formatter's twin handlers must not write at once.
+// could interleave, as slog's handlers lock their writer. A formatter's
+// NewHandler calls it once, and every handler derived from that handler
+// (WithAttrs, WithGroup, WithLoggerName, the text formatter's twin) writes
+// through the same lock. A writer whose Writes are atomic gets no lock: it
+// would be pure cost.
 func serialise(w io.Writer) io.Writer {
 	if WritesAtomically(w) {
 		return w
@@ -68,6 +72,7 @@ func WritesAtomically(w io.Writer) bool {
 	return false
 }
 
+// lockedWriter makes one Write at a time on w.
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer

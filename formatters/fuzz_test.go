@@ -1,6 +1,9 @@
 package formatters_test
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +39,49 @@ func FuzzAppendStrftime(f *testing.F) {
 			if !strings.HasSuffix(format[:i], "%") && string(out[3:]) != string(left)+string(right) {
 				t.Fatalf("AppendStrftime(%q) = %q, but its halves give %q + %q", format, out[3:], left, right)
 			}
+		}
+	})
+}
+
+// FuzzPatternWithAttrs checks, for any format and any attributes, that
+// attributes given to WithAttrs, which renders them once, render as the
+// same attributes at the front of the record: same text, or same error.
+func FuzzPatternWithAttrs(f *testing.F) {
+	seeds := []struct{ format, style, k1, v1, k2 string }{
+		{"%(message)s", "%", "user", "alice", "n"},
+		{"%(user)s %(message)s", "%", "user", "a b", "user"},
+		{"%(levelname)s %(g.n)05d", "%", "g", `say "x"`, "n"},
+		{"%(message)s", "%", "exc_info", "trace", "stack_info"},
+		{"{message} {user!r:>9}", "{", "user", "é=1", "x"},
+		{"$message $n", "$", "n", "", "n"},
+		{"%(message)s", "%", "", "no key", "a.b"},
+	}
+	for _, s := range seeds {
+		f.Add(s.format, s.style, s.k1, s.v1, s.k2, int64(7), false)
+	}
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, format, style, k1, v1, k2 string, n int64, ignore bool) {
+		extras := formatters.ExtrasAppend
+		if ignore {
+			extras = formatters.ExtrasIgnore
+		}
+		p, err := formatters.NewPattern(&formatters.PatternOptions{Format: format, Style: style, Extras: extras, UTC: true})
+		if err != nil {
+			return
+		}
+		with := []slog.Attr{slog.String(k1, v1), slog.Int64(k2, n), slog.Group(k1, slog.String(k2, v1)), slog.Group("", slog.Float64(k2, float64(n)/3))}
+		rec := []slog.Attr{slog.String(k2, v1), slog.Int64(k1, n)}
+		tm := time.Unix(1700000000, 123456789)
+
+		var want, got strings.Builder
+		r := slog.NewRecord(tm, slog.LevelInfo, v1, 0)
+		r.AddAttrs(append(append([]slog.Attr{}, with...), rec...)...)
+		wantErr := p.NewHandler(&want).Handle(ctx, r)
+		r = slog.NewRecord(tm, slog.LevelInfo, v1, 0)
+		r.AddAttrs(rec...)
+		gotErr := p.NewHandler(&got).WithAttrs(with).Handle(ctx, r)
+		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || want.String() != got.String() {
+			t.Fatalf("format %q: With gives %q (%v), the record %q (%v)", format, got.String(), gotErr, want.String(), wantErr)
 		}
 	})
 }

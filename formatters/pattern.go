@@ -62,6 +62,7 @@ type Pattern struct {
 	utc        bool
 	appendRest bool
 	hasMessage bool
+	usesName   bool // a field renders the logger name
 	defaults   map[string]slog.Value
 }
 
@@ -133,10 +134,13 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 		}
 		p.kinds[i] = kindOf(s.Key)
 		p.plain[i] = s.Conv == 's' && s.Width < 0 && s.Prec < 0 && s.Spec == nil
-		if p.kinds[i] == kindAttr {
+		switch p.kinds[i] {
+		case kindAttr:
 			// Only attributes the format shows are left out of the
 			// extras: an attribute called name is not %(name)s.
 			p.named[s.Key] = true
+		case kindName:
+			p.usesName = true
 		}
 		if s.Key == "message" {
 			p.hasMessage = true
@@ -154,17 +158,29 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 // NewHandler returns a handler that writes one formatted line per record
 // to w.
 func (p *Pattern) NewHandler(w io.Writer) slog.Handler {
-	return &PatternHandler{p: p, w: w, name: "root"}
+	return &PatternHandler{p: p, w: serialise(w), name: "root"}
 }
 
 // PatternHandler renders records with a [Pattern]. Each Handle makes one
-// Write of one line ending in "\n".
+// Write of one line ending in "\n", serialised with the Writes of the
+// handlers derived from the same NewHandler call, so any io.Writer is safe
+// for concurrent use. Writers whose Writes are atomic on their own (see
+// [WritesAtomically]) are written without a lock.
+//
+// WithAttrs renders the attributes the format does not name once, when it
+// is called, as slog's handlers do; Handle copies that text.
 type PatternHandler struct {
 	p      *Pattern
-	w      io.Writer
+	w      io.Writer // behind the lock of serialise, shared by derived handlers
 	name   string
 	prefix string // group prefix, "g1.g2."
-	attrs  []slog.Attr
+	// extras are the attributes of WithAttrs that the format does not
+	// name, rendered as Handle appends a record's: " key=value"...
+	extras []byte
+	// attrs are the attributes of WithAttrs that Handle looks up: those
+	// the format names, and exc_info and stack_info. Keys are qualified
+	// by their groups (g.k).
+	attrs []slog.Attr
 }
 
 var (
@@ -175,21 +191,78 @@ var (
 // Enabled reports true: levels are decided in front of the formatter.
 func (h *PatternHandler) Enabled(context.Context, slog.Level) bool { return true }
 
-// WithLoggerName returns a handler that renders name as %(name)s.
+// WithLoggerName returns a handler that renders name as %(name)s: h
+// itself when the format has no name field, so that the handlers of
+// several loggers can be one.
 func (h *PatternHandler) WithLoggerName(name string) slog.Handler {
+	if !h.p.usesName || name == h.name {
+		return h
+	}
 	h2 := *h
 	h2.name = name
 	return &h2
 }
 
-// WithAttrs returns a handler whose records carry attrs too.
+// WithAttrs returns a handler whose records carry attrs too, after the
+// handler's own and before the record's. The attributes the format does
+// not name are rendered now, once; the handler keeps only those it names,
+// and exc_info and stack_info.
 func (h *PatternHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	h2 := *h
-	h2.attrs = appendFlat(h.attrs[:len(h.attrs):len(h.attrs)], h.prefix, attrs)
-	return &h2
+	bufs := bufPool.Get().(*buffers)
+	var kb [64]byte
+	key := append(kb[:0], h.prefix...)
+	extras, kept := bufs.line[:0], h.attrs[:len(h.attrs):len(h.attrs)]
+	for _, a := range attrs {
+		extras, kept = h.withAttr(extras, kept, key, a)
+	}
+	var h2 *PatternHandler
+	if len(extras) > 0 || len(kept) > len(h.attrs) {
+		h2 = new(PatternHandler)
+		*h2 = *h
+		h2.attrs = kept
+		if len(extras) > 0 {
+			// One allocation, and never a write into h's extras.
+			h2.extras = append(h.extras[:len(h.extras):len(h.extras)], extras...)
+		}
+	} else {
+		h2 = h // nothing to render or keep
+	}
+	bufs.line = extras
+	putBuffers(bufs)
+	return h2
+}
+
+// withAttr renders a, its key qualified by the groups in key, into the
+// extras, or keeps it when Handle looks it up.
+func (h *PatternHandler) withAttr(extras []byte, kept []slog.Attr, key []byte, a slog.Attr) ([]byte, []slog.Attr) {
+	v := a.Value.Resolve()
+	if v.Kind() == slog.KindGroup {
+		if a.Key != "" {
+			key = append(append(key, a.Key...), '.')
+		}
+		for _, g := range v.Group() {
+			extras, kept = h.withAttr(extras, kept, key, g)
+		}
+		return extras, kept
+	}
+	if a.Key == "" {
+		return extras, kept
+	}
+	key = append(key, a.Key...)
+	if k := unsafeString(key); k != excInfoKey && k != stackInfoKey && !h.p.isNamed(k) {
+		if h.p.appendRest {
+			extras = appendKV(extras, k, v)
+		}
+		return extras, kept
+	}
+	stored := a.Key // not qualified: no copy
+	if len(key) != len(a.Key) {
+		stored = string(key)
+	}
+	return extras, append(kept, slog.Attr{Key: stored, Value: v})
 }
 
 // WithGroup returns a handler that qualifies later attribute keys with name.
@@ -216,7 +289,7 @@ func (p *Pattern) isNamed(key string) bool {
 }
 
 // appendFlat appends attrs with keys qualified by prefix and groups
-// flattened (g.k).
+// flattened (g.k). LogValuers are resolved.
 func appendFlat(dst []slog.Attr, prefix string, attrs []slog.Attr) []slog.Attr {
 	for _, a := range attrs {
 		v := a.Value.Resolve()
@@ -247,6 +320,13 @@ var bufPool = sync.Pool{New: func() any {
 
 var startTime = time.Now()
 
+// putBuffers returns bufs to the pool unless a record made them large.
+func putBuffers(bufs *buffers) {
+	if cap(bufs.line)+cap(bufs.field) <= 64<<10 {
+		bufPool.Put(bufs)
+	}
+}
+
 // Handle formats r and writes it. A field the record lacks is an error
 // (Python's "Formatting field not found in record"), and nothing is written.
 func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
@@ -255,9 +335,7 @@ func (h *PatternHandler) Handle(_ context.Context, r slog.Record) error {
 	if err == nil {
 		_, err = h.w.Write(line)
 	}
-	if cap(bufs.line)+cap(bufs.field) <= 64<<10 {
-		bufPool.Put(bufs)
-	}
+	putBuffers(bufs)
 	return err
 }
 
@@ -281,7 +359,13 @@ func (h *PatternHandler) appendLine(bufs *buffers, r *slog.Record) ([]byte, erro
 		case h.p.plain[i] && kind == kindLevelName:
 			b = append(b, levels.Name(r.Level)...)
 		default:
-			v, ok := h.fieldValue(kind, s.Key, r, &st)
+			var v slog.Value
+			ok := true
+			if kind == kindAttr {
+				v, ok = h.lookup(r, s.Key)
+			} else {
+				v = h.p.recordField(kind, h.name, r, &st)
+			}
 			if !ok {
 				key := s.Key
 				if i := strings.IndexByte(key, '.'); i >= 0 && h.p.brace {
@@ -310,44 +394,42 @@ func (h *PatternHandler) appendLine(bufs *buffers, r *slog.Record) ([]byte, erro
 	return b, nil
 }
 
-// fieldState is the per-record state of fieldValue.
+// fieldState is the per-record state of recordField.
 type fieldState struct {
 	bufs    *buffers
 	srcDone bool // frame is computed
 	frame   runtime.Frame
 }
 
-// fieldValue returns the LogRecord attribute of kind for r, or for kindAttr
-// the attribute or default called key.
-func (h *PatternHandler) fieldValue(kind fieldKind, key string, r *slog.Record, st *fieldState) (slog.Value, bool) {
+// recordField returns the LogRecord attribute of kind, which is not
+// kindAttr, for r logged by the logger called name.
+func (p *Pattern) recordField(kind fieldKind, name string, r *slog.Record, st *fieldState) slog.Value {
 	switch kind {
 	case kindMessage:
-		return slog.StringValue(r.Message), true
+		return slog.StringValue(r.Message)
 	case kindName:
-		return slog.StringValue(h.name), true
+		return slog.StringValue(name)
 	case kindLevelName:
-		return slog.StringValue(levels.Name(r.Level)), true
+		return slog.StringValue(levels.Name(r.Level))
 	case kindLevelNo:
-		return slog.IntValue(levels.PythonNumber(r.Level)), true
+		return slog.IntValue(levels.PythonNumber(r.Level))
 	case kindAsctime:
-		st.bufs.time = h.p.appendTime(st.bufs.time[:0], r.Time)
-		return slog.StringValue(unsafeString(st.bufs.time)), true
+		st.bufs.time = p.appendTime(st.bufs.time[:0], r.Time)
+		return slog.StringValue(unsafeString(st.bufs.time))
 	case kindCreated:
-		return slog.Float64Value(float64(r.Time.UnixNano()) / 1e9), true
+		return slog.Float64Value(float64(r.Time.UnixNano()) / 1e9)
 	case kindMsecs:
-		return slog.Float64Value(float64(r.Time.Nanosecond() / 1e6)), true
+		return slog.Float64Value(float64(r.Time.Nanosecond() / 1e6))
 	case kindRelativeCreated:
-		return slog.Float64Value(float64(r.Time.Sub(startTime).Nanoseconds()) / 1e6), true
+		return slog.Float64Value(float64(r.Time.Sub(startTime).Nanoseconds()) / 1e6)
 	case kindProcess:
-		return slog.IntValue(pid), true
+		return slog.IntValue(pid)
 	case kindProcessName:
-		return slog.StringValue("MainProcess"), true
+		return slog.StringValue("MainProcess")
 	case kindThread:
-		return slog.IntValue(0), true
+		return slog.IntValue(0)
 	case kindThreadName:
-		return slog.StringValue(""), true
-	case kindNone:
-		return slog.AnyValue(nil), true
+		return slog.StringValue("")
 	case kindPathname, kindFilename, kindModule, kindLineno, kindFuncName:
 		if !st.srcDone {
 			st.srcDone = true
@@ -355,9 +437,9 @@ func (h *PatternHandler) fieldValue(kind fieldKind, key string, r *slog.Record, 
 				st.frame, _ = runtime.CallersFrames([]uintptr{r.PC}).Next()
 			}
 		}
-		return sourceField(kind, &st.frame), true
+		return sourceField(kind, &st.frame)
 	}
-	return h.lookup(r, key)
+	return slog.AnyValue(nil) // kindNone: Python's None
 }
 
 var pid = os.Getpid()
@@ -421,23 +503,34 @@ func (p *Pattern) appendTime(b []byte, t time.Time) []byte {
 // lookup finds the attribute called key among the handler's and the
 // record's attributes, groups flattened, then among the defaults.
 func (h *PatternHandler) lookup(r *slog.Record, key string) (slog.Value, bool) {
-	for _, a := range h.attrs {
+	found, ok := lookupAttr(h.attrs, h.prefix, r, key)
+	if !ok && h.p.defaults != nil {
+		found, ok = h.p.defaults[key]
+		found = found.Resolve()
+	}
+	return found, ok
+}
+
+// lookupAttr finds the attribute called key among attrs, whose keys are
+// qualified, then among the record's attributes, in the groups of prefix.
+func lookupAttr(attrs []slog.Attr, prefix string, r *slog.Record, key string) (slog.Value, bool) {
+	for _, a := range attrs {
 		if a.Key == key {
 			return a.Value, true
 		}
 	}
 	var found slog.Value
 	ok := false
-	if rest, match := strings.CutPrefix(key, h.prefix); match {
+	if rest, match := strings.CutPrefix(key, prefix); match {
 		r.Attrs(func(a slog.Attr) bool {
 			found, ok = findAttr(a, rest)
 			return !ok
 		})
 	}
-	if !ok && h.p.defaults != nil {
-		found, ok = h.p.defaults[key]
+	if !ok {
+		return slog.Value{}, false
 	}
-	return found, ok
+	return found, true
 }
 
 func findAttr(a slog.Attr, key string) (slog.Value, bool) {
@@ -487,12 +580,14 @@ func (sp *specials) special(key string, v slog.Value) bool {
 }
 
 // appendExtras appends the attributes the format does not name, when the
-// formatter appends them, and finds the specials.
+// formatter appends them, and finds the specials: the handler's, rendered
+// by WithAttrs, then the record's.
 func (h *PatternHandler) appendExtras(b []byte, r *slog.Record, sp *specials) []byte {
 	for _, a := range h.attrs {
-		if !sp.special(a.Key, a.Value) && h.p.appendRest && !h.p.isNamed(a.Key) {
-			b = appendKV(b, a.Key, a.Value)
-		}
+		sp.special(a.Key, a.Value)
+	}
+	if len(h.extras) > 0 {
+		b = append(b, h.extras...)
 	}
 	if r.NumAttrs() == 0 {
 		return b
@@ -545,7 +640,7 @@ func appendSpecials(b []byte, sp *specials, pc uintptr) []byte {
 		b = newline(b)
 		start := len(b)
 		if err, ok := v.Any().(error); ok && v.Kind() == slog.KindAny {
-			b = fmt.Appendf(b, "%+v", err)
+			b = pyformat.AppendPlusV(b, err)
 		} else {
 			b = pyformat.AppendStr(b, v)
 		}

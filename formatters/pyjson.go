@@ -64,6 +64,7 @@ type PyJSON struct {
 	skip     map[string]bool
 	prefix   string
 	ascii    bool
+	usesName bool // a field is the logger name
 }
 
 type pyField struct {
@@ -123,6 +124,7 @@ func NewPyJSON(opts *PyJSONOptions) (*PyJSON, error) {
 		}
 		f.skip[n] = true
 		f.fields = append(f.fields, pyField{key: f.renamed(n), name: n, kind: kindOf(n)})
+		f.usesName = f.usesName || kindOf(n) == kindName
 	}
 	f.defaults = f.sortedKVs(opts.Defaults)
 	f.static = f.sortedKVs(opts.StaticFields)
@@ -152,15 +154,19 @@ func (f *PyJSON) sortedKVs(m map[string]any) []pyKV {
 }
 
 // NewHandler returns a handler that writes one JSON object and "\n" per
-// record to w, in one Write.
+// record to w, in one Write, serialised with the Writes of the handlers
+// derived from it, so any io.Writer is safe for concurrent use.
 func (f *PyJSON) NewHandler(w io.Writer) slog.Handler {
-	return &PyJSONHandler{f: f, ph: PatternHandler{p: f.pat, w: w, name: "root"}}
+	return &PyJSONHandler{f: f, w: serialise(w), name: "root"}
 }
 
 // PyJSONHandler renders records with a [PyJSON].
 type PyJSONHandler struct {
-	f  *PyJSON
-	ph PatternHandler // the logger name, attributes and groups
+	f      *PyJSON
+	w      io.Writer // behind the lock of serialise, shared by derived handlers
+	name   string
+	prefix string      // group prefix, "g1.g2."
+	attrs  []slog.Attr // of WithAttrs, keys qualified by their groups (g.k)
 }
 
 var (
@@ -171,19 +177,35 @@ var (
 // Enabled reports true: levels are decided in front of the formatter.
 func (h *PyJSONHandler) Enabled(context.Context, slog.Level) bool { return true }
 
-// WithLoggerName returns a handler that writes name as the name field.
+// WithLoggerName returns a handler that writes name as the name field: h
+// itself when the format has no name field.
 func (h *PyJSONHandler) WithLoggerName(name string) slog.Handler {
-	return &PyJSONHandler{f: h.f, ph: *h.ph.WithLoggerName(name).(*PatternHandler)}
+	if !h.f.usesName || name == h.name {
+		return h
+	}
+	h2 := *h
+	h2.name = name
+	return &h2
 }
 
 // WithAttrs returns a handler whose records carry attrs too.
 func (h *PyJSONHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &PyJSONHandler{f: h.f, ph: *h.ph.WithAttrs(attrs).(*PatternHandler)}
+	if len(attrs) == 0 {
+		return h
+	}
+	h2 := *h
+	h2.attrs = appendFlat(h.attrs[:len(h.attrs):len(h.attrs)], h.prefix, attrs)
+	return &h2
 }
 
 // WithGroup returns a handler that qualifies later attribute keys with name.
 func (h *PyJSONHandler) WithGroup(name string) slog.Handler {
-	return &PyJSONHandler{f: h.f, ph: *h.ph.WithGroup(name).(*PatternHandler)}
+	if name == "" {
+		return h
+	}
+	h2 := *h
+	h2.prefix = h.prefix + name + "."
+	return &h2
 }
 
 // pyObject is an ordered JSON object with Python dict semantics: setting a
@@ -212,9 +234,7 @@ func (h *PyJSONHandler) Handle(_ context.Context, r slog.Record) error {
 		clear(obj.kvs)
 		obj.kvs = obj.kvs[:0]
 		pyObjectPool.Put(obj)
-		if cap(bufs.line) <= 64<<10 {
-			bufPool.Put(bufs)
-		}
+		putBuffers(bufs)
 	}()
 	st := fieldState{bufs: bufs}
 	for _, kv := range h.f.defaults {
@@ -223,30 +243,32 @@ func (h *PyJSONHandler) Handle(_ context.Context, r slog.Record) error {
 	for _, fd := range h.f.fields {
 		// Fields are unique, so asctime, which lives in bufs.time, is
 		// computed once.
-		v, ok := h.ph.fieldValue(fd.kind, fd.name, &r, &st)
-		if !ok {
-			v = slog.AnyValue(nil)
+		var v slog.Value
+		if fd.kind == kindAttr {
+			v, _ = lookupAttr(h.attrs, h.prefix, &r, fd.name) // None when missing
+		} else {
+			v = h.f.pat.recordField(fd.kind, h.name, &r, &st)
 		}
 		obj.set(fd.key, v)
 	}
 	for _, kv := range h.f.static {
 		obj.set(kv.key, kv.v)
 	}
-	for _, a := range h.ph.attrs {
+	for _, a := range h.attrs {
 		if !h.f.skip[a.Key] {
 			obj.set(h.f.renamed(a.Key), a.Value)
 		}
 	}
 	var kb [64]byte
 	r.Attrs(func(a slog.Attr) bool {
-		h.addAttr(obj, append(kb[:0], h.ph.prefix...), a)
+		h.addAttr(obj, append(kb[:0], h.prefix...), a)
 		return true
 	})
 	b := append(bufs.line[:0], h.f.prefix...)
 	b = h.f.appendObject(b, obj.kvs)
 	b = append(b, '\n')
 	bufs.line = b
-	_, err := h.ph.w.Write(b)
+	_, err := h.w.Write(b)
 	return err
 }
 
@@ -321,9 +343,19 @@ func (f *PyJSON) appendValue(b []byte, v slog.Value) []byte {
 		}
 		return f.appendObject(b, kvs)
 	}
-	switch x := v.Any().(type) {
-	case nil:
+	a := v.Any()
+	if a == nil {
 		return append(b, "null"...)
+	}
+	return pyformat.Guard(b, a, f.appendGo, f.appendString)
+}
+
+// appendGo appends the JSON of a Go value that is not nil: an error's
+// Error or a Stringer's String as a string, a json.Marshaler's JSON, else
+// encoding/json's, else fmt's %v as a string. It calls the value's
+// methods, so it runs under pyformat.Guard.
+func (f *PyJSON) appendGo(b []byte, a any) []byte {
+	switch x := a.(type) {
 	case error:
 		return appendPyJSONString(b, x.Error(), f.ascii)
 	case json.Marshaler:
@@ -337,7 +369,11 @@ func (f *PyJSON) appendValue(b []byte, v slog.Value) []byte {
 			return append(b, data...)
 		}
 	}
-	return appendPyJSONString(b, fmt.Sprint(v.Any()), f.ascii)
+	return appendPyJSONString(b, fmt.Sprint(a), f.ascii)
+}
+
+func (f *PyJSON) appendString(b []byte, s string) []byte {
+	return appendPyJSONString(b, s, f.ascii)
 }
 
 // isoformat is Python's datetime.isoformat: microseconds only when not

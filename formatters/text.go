@@ -38,5 +38,7 @@ func NewText(opts *TextOptions) *Text {
 // of the handlers derived from it.
 func (f *Text) NewHandler(w io.Writer) slog.Handler {
 	w = serialise(w)
-	return newLevelNamer(slog.NewTextHandler(w, &f.opts), slog.NewTextHandler(w, withLevelNames(f.opts)))
+	return newLazyLevelNamer(slog.NewTextHandler(w, &f.opts), func() slog.Handler {
+		return slog.NewTextHandler(w, withLevelNames(f.opts))
+	})
 }

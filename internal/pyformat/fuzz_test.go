@@ -11,9 +11,14 @@ import (
 	"github.com/slogtree/slogtree/internal/pyformat"
 )
 
+// fuzzErr is an error whose Error method panics on a nil receiver.
+type fuzzErr struct{ msg string }
+
+func (e *fuzzErr) Error() string { return e.msg }
+
 // FuzzParse parses and validates any format in each style. Neither may
 // panic, and a format that both accept must make a pattern formatter that
-// renders any record without panicking.
+// renders any record without panicking, a typed-nil error in it too.
 func FuzzParse(f *testing.F) {
 	seeds := []struct {
 		format, style string
@@ -29,6 +34,8 @@ func FuzzParse(f *testing.F) {
 		{"{asctime} {levelname} {message} {user}", "{"},
 		{"{{x}} {message}}", "{"},
 		{"{message!r:>10}", "{"},
+		{"%(e)s %(e)r %(e)a %(e)10s %(e)d", "%"},
+		{"{e} {e!r:>9} {e:x}", "{"},
 		{"$levelname ${message} $$ $user", "$"},
 		{"${message", "$"},
 		{"$", "$"},
@@ -66,7 +73,8 @@ func FuzzParse(f *testing.F) {
 		h := p.NewHandler(io.Discard)
 		r := slog.NewRecord(time.Unix(1700000000, 123456789), slog.LevelInfo, msg, 0)
 		r.AddAttrs(slog.String("user", user), slog.Int64("n", n), slog.Float64("f", fl),
-			slog.Bool("b", true), slog.Any("nil", nil), slog.Group("req", slog.String("id", user)))
+			slog.Bool("b", true), slog.Any("nil", nil), slog.Group("req", slog.String("id", user)),
+			slog.Any("e", (*fuzzErr)(nil)))
 		_ = h.Handle(ctx, r)
 		_ = h.WithGroup("g").WithAttrs([]slog.Attr{slog.String("user", msg)}).Handle(ctx, r)
 		if l, ok := h.(formatters.LoggerNamer); ok {

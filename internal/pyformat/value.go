@@ -128,7 +128,9 @@ func appendQuoted(b []byte, s string, ascii bool) []byte {
 	return append(b, q)
 }
 
-// AppendStr appends Python's str() of a slog value.
+// AppendStr appends Python's str() of a slog value: for a Go value, its
+// Error, String or Format method, or fmt's %v, under [Guard], so that a
+// method that panics is rendered as slog renders it.
 func AppendStr(b []byte, v slog.Value) []byte {
 	switch v.Kind() {
 	case slog.KindString:
@@ -145,16 +147,11 @@ func AppendStr(b []byte, v slog.Value) []byte {
 		}
 		return append(b, "False"...)
 	case slog.KindAny:
-		switch a := v.Any().(type) {
-		case nil:
+		a := v.Any()
+		if a == nil {
 			return append(b, "None"...)
-		case error:
-			return append(b, a.Error()...)
-		case fmt.Stringer:
-			return append(b, a.String()...)
-		default:
-			return fmt.Append(b, a)
 		}
+		return Guard(b, a, appendGoStr, appendRaw)
 	}
 	return append(b, v.String()...)
 }
