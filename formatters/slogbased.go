@@ -85,13 +85,6 @@ func newLazyLevelNamer(plain slog.Handler, newTwin func() slog.Handler) *levelNa
 	return &levelNamer{plain: plain, newTwin: newTwin}
 }
 
-// newLevelNamer returns a levelNamer over plain and its twin named, made
-// already; the twins of the handlers derived from it are still made on
-// first use.
-func newLevelNamer(plain, named slog.Handler) *levelNamer {
-	return newLazyLevelNamer(plain, func() slog.Handler { return named })
-}
-
 func (h *levelNamer) Enabled(context.Context, slog.Level) bool { return true }
 
 func (h *levelNamer) Handle(ctx context.Context, r slog.Record) error {
