@@ -27,10 +27,16 @@ type FileOptions struct {
 // File is Python's FileHandler sink: a log file, written with one write
 // per record. It shares the path's one descriptor and one lock with every
 // other handle of the process on the same absolute path, whatever its
-// kind: when a [RotatingFile] on the path rotates it, a File writes to
-// the new file; when a [WatchedFile] on the path reopens it, so does the
-// File. Mode "w" truncates only when the process first opens the file,
-// not again when a reconfiguration keeps it open.
+// kind: when a [RotatingFile] on the path rotates it, by size or by
+// schedule, a File writes to the new file, and the size rule in force
+// applies to its records too; when a [WatchedFile] on the path reopens
+// it, so does the File. Mode "w" truncates only when the process first
+// opens the file, not again when a reconfiguration keeps it open.
+//
+// A File opened through an [Opener] takes no record until the Opener
+// commits, and puts no rotation in force: if the handles its Opener opened
+// on the path include no [RotatingFile], the commit stops the path's
+// rotation (see [Opener.Commit]).
 type File struct {
 	h *handle
 }
@@ -40,14 +46,14 @@ var (
 	_ formatters.AtomicWriter = (*File)(nil)
 )
 
-// OpenFile returns a File on path, made absolute, as an [Opener] opened
-// and committed at once: mode "w" truncates the file now if no handle of
-// the process has it open. Unless opts.Delay is set the file is opened
+// OpenFile returns a File on path, made absolute, sharing the path with
+// every other file handle of the process on it (see [File]). It is an
+// [Opener] opened and committed at once: mode "w" truncates the file now
+// if no handle of the process has it open, and while the File is open, a
+// path rotated by older handles is not rotated (the newest commit on a
+// path sets its rotation). Unless opts.Delay is set the file is opened
 // now, and an error is returned if that fails. Nil options mean the
 // defaults.
-//
-// A File puts no rotation in force: while it is the newest committed
-// handle on a path, the path is not rotated (see [Opener.Commit]).
 func OpenFile(path string, opts *FileOptions) (*File, error) {
 	o := NewOpener()
 	f, err := o.OpenFile(path, opts)

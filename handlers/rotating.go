@@ -48,7 +48,17 @@ type RotatingOptions struct {
 // time (see [OpenTimedRotating]). Like every file sink it shares the
 // path's one descriptor and one lock with every other handle of the
 // process on the same absolute path, whatever its kind: a rotation, by
-// size or by schedule, is seen by all of them.
+// size or by schedule, is seen by all of them, and one size count covers
+// the records of all of them.
+//
+// The path has one set of rotation settings in force at a time: those of
+// the newest [Opener] commit with a handle still open on the path (the
+// package-level Open functions commit at once). A commit with other
+// settings puts them in force from the next write, and its schedule at
+// once; when all of its handles are closed, the settings of the commit
+// before it come back. Two handles with different rotation settings, or
+// permissions, opened on one path through one Opener are refused (see
+// [Opener]).
 //
 // Rotated files are named by lumberjack: app.log becomes
 // app-2006-01-02T15-04-05.000.log, stamped with the time of the rotation
@@ -72,14 +82,18 @@ var (
 )
 
 // OpenRotating returns a file on path, made absolute, rotated by size,
-// as an [Opener] opened and committed at once: its settings are in force
-// on the path from now on (see [Opener.Commit]), until a later commit on
-// the path, or until every handle committed with it is closed. Records
-// are written with one write each; lumberjack's rule sets the size: a
-// write that would take the file past MaxSizeMB rotates it first. Unless
-// opts.Delay is set the file is opened now, and an error is returned if
-// that fails; a missing directory is an error, as in Python. Nil options
-// mean the defaults.
+// sharing the path with every other file handle of the process on it
+// (see [RotatingFile]). It is an [Opener] opened and committed at once:
+// its settings are in force on the path from now on, until a later commit
+// on the path, or until it and every handle committed with it are closed
+// (see [Opener.Commit]). Records are written with one write each;
+// lumberjack's rule sets the size: a write that would take the file past
+// MaxSizeMB rotates it first, and the first write under new settings
+// rotates a file it would take to the limit. The path's first rotation
+// makes the lumberjack.Logger that renames its files for the life of the
+// process, with its goroutine. Unless opts.Delay is set the file is opened
+// now, and an error is returned if that fails; a missing directory is an
+// error, as in Python. Nil options mean the defaults.
 func OpenRotating(path string, opts *RotatingOptions) (*RotatingFile, error) {
 	o := NewOpener()
 	f, err := o.OpenRotating(path, opts)

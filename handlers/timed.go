@@ -69,8 +69,9 @@ type TimedRotatingOptions struct {
 	Terminator string
 	// Clock is the clock of the schedule. Default [SystemClock].
 	Clock Clock
-	// OnError receives the errors of rotations, which happen on the
-	// schedule's goroutine, not in a Write. Default: they are dropped.
+	// OnError receives the errors of rotations at the schedule's
+	// boundaries and of the clean-up of old backups, which happen on
+	// goroutines of their own, not in a Write. Default: they are dropped.
 	OnError func(error)
 }
 
@@ -79,12 +80,15 @@ type TimedRotatingOptions struct {
 var ErrInvalidWhen = errors.New("invalid when")
 
 // OpenTimedRotating returns a file on path, made absolute, rotated at
-// time boundaries, as Python's TimedRotatingFileHandler, as an [Opener]
-// opened and committed at once: its schedule is in force on the path from
-// now on (see [Opener.Commit]), until a later commit on the path, or until
-// every handle committed with it is closed. A goroutine calls lumberjack's
-// Rotate at each boundary, if anything was written to the file since the
-// last one. The first boundary is computed when the file is opened, from
+// time boundaries, as Python's TimedRotatingFileHandler, sharing the path
+// with every other file handle of the process on it (see [RotatingFile]).
+// It is an [Opener] opened and committed at once: its schedule is in
+// force on the path from now on, until a later commit on the path, or
+// until it and every handle committed with it are closed (see
+// [Opener.Commit]); a schedule the same as the one running keeps running.
+// A goroutine calls the path's lumberjack.Logger's Rotate (the Logger
+// lives, with its own goroutine, for the life of the process) at each
+// boundary, if anything was written to the file since the last one. The first boundary is computed when the file is opened, from
 // the modification time of an existing file, else from the clock's now,
 // exactly as CPython 3.11's computeRollover does; later ones as its
 // doRollover does. The last handle on the path to close stops the

@@ -27,7 +27,13 @@ type WatchedOptions struct {
 // file, and reopens the path if the file was moved or removed, as
 // logrotate does. It shares the path's one descriptor and one lock with
 // every other handle of the process on the same absolute path, whatever
-// its kind, so its reopening moves them all to the new file.
+// its kind, so its reopening moves them all to the new file, and a
+// rotation by a [RotatingFile] on the path moves it too.
+//
+// A WatchedFile opened through an [Opener] takes no record until the
+// Opener commits, and puts no rotation in force: if the handles its Opener
+// opened on the path include no [RotatingFile], the commit stops the
+// path's rotation (see [Opener.Commit]).
 type WatchedFile struct {
 	h *handle
 }
@@ -37,15 +43,14 @@ var (
 	_ formatters.AtomicWriter = (*WatchedFile)(nil)
 )
 
-// OpenWatched returns a WatchedFile on path, made absolute, as an
-// [Opener] opened and committed at once: mode "w" truncates the file now
-// if no handle of the process has it open. Unless opts.Delay is set the
-// file is opened now, and an error is returned if that fails. Nil options
-// mean the defaults.
-//
-// A WatchedFile puts no rotation in force: while it is the newest
-// committed handle on a path, the path is not rotated (see
-// [Opener.Commit]).
+// OpenWatched returns a WatchedFile on path, made absolute, sharing the
+// path with every other file handle of the process on it (see
+// [WatchedFile]). It is an [Opener] opened and committed at once: mode "w"
+// truncates the file now if no handle of the process has it open, and
+// while the WatchedFile is open, a path rotated by older handles is not
+// rotated (the newest commit on a path sets its rotation). Unless
+// opts.Delay is set the file is opened now, and an error is returned if
+// that fails. Nil options mean the defaults.
 func OpenWatched(path string, opts *WatchedOptions) (*WatchedFile, error) {
 	o := NewOpener()
 	f, err := o.OpenWatched(path, opts)
