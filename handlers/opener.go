@@ -29,7 +29,9 @@ import (
 // an error that wraps [ErrConflict] and names the setting. Handles of
 // different Openers never conflict: the last commit sets the rotation.
 //
-// The methods of an Opener may be called from several goroutines.
+// An Opener ends with Commit or Abort: until then its handles hold their
+// files open and take no records. The methods of an Opener may be called
+// from several goroutines.
 type Opener struct {
 	mu    sync.Mutex
 	state int
