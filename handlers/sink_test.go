@@ -184,6 +184,10 @@ func TestSinkEveryKindWritesWhileRotating(t *testing.T) {
 					t.Error(err)
 					return
 				}
+				// lumberjack names backups to the millisecond: a pause
+				// keeps two rotations from sharing one, which would lose
+				// the first backup.
+				time.Sleep(50 * time.Microsecond)
 			}
 		}()
 	}
