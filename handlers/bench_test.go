@@ -161,6 +161,28 @@ func BenchmarkFileHandler(b *testing.B) {
 	fhBenchHandle(b, h)
 }
 
+// BenchmarkFileHandlerParallel is BenchmarkFileHandler from every P at
+// once, through one shared file: records are written under the path's
+// read lock, in parallel.
+func BenchmarkFileHandlerParallel(b *testing.B) {
+	h, err := NewFileHandler(filepath.Join(b.TempDir(), "fp.log"), fhBenchFormatter(b), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := fhBenchRecord()
+		for pb.Next() {
+			if err := h.Handle(ctx, r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
 // BenchmarkWatchedFileHandler is BenchmarkFileHandler with the stat of
 // the path that WatchedFileHandler makes before each record.
 func BenchmarkWatchedFileHandler(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
@@ -30,4 +31,53 @@ func ExampleNewStreamHandler() {
 	slog.New(h.WithLoggerName("vendor")).Info("dropped by the filter")
 	// Output:
 	// INFO app.db: connected host=db1
+}
+
+// An Opener opens the sinks of a configuration that may still be refused:
+// aborted, it leaves the file as it was; committed, mode "w" truncates it.
+func ExampleOpener() {
+	dir, err := os.MkdirTemp("", "opener")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "app.log")
+	if err := os.WriteFile(path, []byte("yesterday\n"), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	show := func(when string) {
+		data, _ := os.ReadFile(path)
+		fmt.Printf("%s: %q\n", when, data)
+	}
+
+	refused := handlers.NewOpener()
+	if _, err := refused.OpenFile(path, &handlers.FileOptions{Mode: "w"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// ... another part of the configuration fails:
+	_ = refused.Abort()
+	show("aborted")
+
+	o := handlers.NewOpener()
+	defer o.Abort() // does nothing once committed
+	f, err := o.OpenFile(path, &handlers.FileOptions{Mode: "w"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+	show("opened")
+	if err := o.Commit(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Fprintln(f, "today")
+	show("committed")
+	// Output:
+	// aborted: "yesterday\n"
+	// opened: "yesterday\n"
+	// committed: "today\n"
 }

@@ -3,14 +3,18 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +22,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 	"gopkg.in/natefinch/lumberjack.v2"
 
 	"github.com/slogtree/slogtree/formatters"
@@ -116,7 +121,8 @@ func fhRecord(level slog.Level, msg string, args ...any) slog.Record {
 
 // fhGoroutines counts the goroutines created by a function whose name
 // contains creator. (A goroutine that has not started yet shows only a
-// wrapper of its function, but always its creator.)
+// wrapper of its function, but always its creator.) The sink tests use
+// goleak instead; queue_test.go still counts with this.
 func fhGoroutines(creator string) int {
 	buf := make([]byte, 1<<20)
 	for {
@@ -134,25 +140,6 @@ func fhGoroutines(creator string) int {
 		}
 	}
 	return count
-}
-
-// fhWaitGoroutines waits until the goroutines created by creator number
-// want: a goroutine that has signalled its end may still be on its way
-// out.
-func fhWaitGoroutines(t testing.TB, creator string, want int, msg string) {
-	t.Helper()
-	assert.Eventually(t, func() bool { return fhGoroutines(creator) == want }, 10*time.Second, time.Millisecond,
-		"%s: want %d goroutines created by %s, have %d", msg, want, creator, fhGoroutines(creator))
-}
-
-// fhOpenFDs returns the number of open file descriptors, or -1 where
-// /proc/self/fd does not exist.
-func fhOpenFDs() int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return -1
-	}
-	return len(ents)
 }
 
 // fhJSONLines reads a file of JSON lines.
@@ -195,37 +182,248 @@ func fhKeptBytes(t *testing.T, path string) int64 {
 	return kept
 }
 
-func TestLumberjackOneLoggerPerPathAndSettings(t *testing.T) {
+// fhRetentionIdle waits for the clean-up of path's backups to finish.
+func fhRetentionIdle(t *testing.T, path string) {
+	t.Helper()
+	rt := rotatorFor(path)
+	require.Eventually(t, rt.ret.idle, time.Minute, time.Millisecond, "the clean-up of %s did not finish", path)
+}
+
+// fhStems lists the backups of path, a file and its .gz counted once,
+// and reports whether any is not compressed.
+func fhStems(t *testing.T, path string) (stems []string, plain bool) {
+	t.Helper()
+	bs, err := backups(path)
+	require.NoError(t, err)
+	for _, b := range bs {
+		stem := strings.TrimSuffix(b.name, ".gz")
+		if !slices.Contains(stems, stem) {
+			stems = append(stems, stem)
+		}
+		plain = plain || !b.gz
+	}
+	return stems, plain
+}
+
+// One lumberjack.Logger per path, whatever the settings: 100 changes of
+// settings on one path, each committed by a new Opener before the
+// previous handle closes, each followed by writes that rotate, start no
+// goroutine that outlives them, and each rotation cleans up by the
+// settings in force at the time. Not parallel: goleak sees every
+// goroutine.
+func TestLumberjackSettingsChangesOnOnePath(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.log")
-	before := fhGoroutines("(*Logger).mill")
-	fdsBefore := fhOpenFDs()
-
-	// 1,000 open/write/close cycles over 4 files, each with 2 settings in
-	// turn, and one file kept open throughout.
-	kept, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 1})
-	require.NoError(t, err)
-	for i := range 1000 {
-		name := filepath.Join(dir, fmt.Sprintf("f%d.log", i%4))
-		f, err := OpenRotating(name, &RotatingOptions{MaxSizeMB: 1 + i%2, MaxBackups: 1})
-		require.NoError(t, err)
-		_, err = f.Write([]byte("x\n"))
-		require.NoError(t, err)
-		_, err = kept.Write([]byte("y\n"))
-		require.NoError(t, err)
-		require.NoError(t, f.Close())
+	clock := newFHClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	half := bytes.Repeat([]byte("h"), megabyte/2+1)
+	// rotateBySize writes half-MiB records until n rotations happened.
+	rotateBySize := func(f *RotatingFile, n int) {
+		t.Helper()
+		for before := len(fhBackups(t, dir, "app.log")); n > 0; {
+			time.Sleep(2 * time.Millisecond) // one backup name per rotation
+			_, err := f.Write(half)
+			require.NoError(t, err)
+			if fi, err := os.Stat(path); err == nil && fi.Size() == int64(len(half)) {
+				// Only the record just written: the write rotated.
+				n--
+			}
+			require.Less(t, len(fhBackups(t, dir, "app.log")), before+1000)
+		}
 	}
-	require.NoError(t, kept.Close())
 
-	after := fhGoroutines("(*Logger).mill")
-	assert.LessOrEqual(t, after-before, 4*2+1, "lumberjack mill goroutines grow with distinct (file, settings) pairs only")
-	if fdsBefore >= 0 {
-		// lumberjack's cleanup goroutine may still hold its directory open.
-		assert.Eventually(t, func() bool { return fhOpenFDs() == fdsBefore }, 10*time.Second, time.Millisecond, "every file is closed")
-	}
-	data, err := os.ReadFile(path)
+	cur, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 1, MaxBackups: 2})
 	require.NoError(t, err)
-	assert.Equal(t, 1000, bytes.Count(data, []byte("y\n")))
+	rotateBySize(cur, 1)
+	fhRetentionIdle(t, path)
+	// From here on: lumberjack's mill, the retention goroutine, and
+	// nothing that any change of settings leaves behind.
+	baseline := goleak.IgnoreCurrent()
+
+	stems, _ := fhStems(t, path)
+	n := len(stems)
+	for i := range 100 {
+		o := NewOpener()
+		var (
+			f      *RotatingFile
+			err    error
+			rotate func()
+			want   int  // backups after the rotations
+			gz     bool // all compressed
+			old    string
+		)
+		switch i % 5 {
+		case 0: // a schedule, keeping 3
+			// The first boundary is a second after the file's mtime: put
+			// the clock before it.
+			clock.set(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+			f, err = o.OpenTimedRotating(path, &TimedRotatingOptions{When: "S", Clock: clock, MaxBackups: 3})
+			rotate = func() {
+				boundary := clock.next(t)
+				_, err := f.Write([]byte("timed\n"))
+				require.NoError(t, err)
+				time.Sleep(2 * time.Millisecond)
+				clock.set(boundary)
+				clock.next(t) // waiting again: the rotation is done
+				assert.Empty(t, fhReadString(t, path), "rotated at the boundary")
+			}
+			want = min(3, n+1)
+		case 1: // keep 1 to 3
+			keep := 1 + i%3
+			f, err = o.OpenRotating(path, &RotatingOptions{MaxSizeMB: 1, MaxBackups: keep})
+			rotate = func() { rotateBySize(f, 3) }
+			want = keep
+		case 2: // by age only: a backup from three days ago goes
+			old = filepath.Join(dir, "app-"+time.Now().UTC().Add(-72*time.Hour).Format(backupTimeFormat)+".log")
+			require.NoError(t, os.WriteFile(old, []byte("old\n"), 0o644))
+			f, err = o.OpenRotating(path, &RotatingOptions{MaxSizeMB: 1, MaxAgeDays: 1})
+			rotate = func() { rotateBySize(f, 1) }
+			want = n + 1
+		case 3: // compress everything, keep everything
+			f, err = o.OpenRotating(path, &RotatingOptions{MaxSizeMB: 1, Compress: true})
+			rotate = func() { rotateBySize(f, 1) }
+			want, gz = n+1, true
+		case 4: // 2 MiB, keeping 4
+			f, err = o.OpenRotating(path, &RotatingOptions{MaxSizeMB: 2, MaxBackups: 4})
+			rotate = func() {
+				rotateBySize(f, 1)
+				bs := fhBackups(t, dir, "app.log")
+				fi, err := os.Stat(bs[len(bs)-1])
+				require.NoError(t, err)
+				assert.Greater(t, fi.Size(), int64(megabyte), "rotated past 1 MiB: the 2 MiB limit is in force")
+			}
+			want = min(4, n+1)
+		}
+		require.NoError(t, err)
+		require.NoError(t, o.Commit())
+		require.NoError(t, cur.Close())
+		cur = f
+		rotate()
+		fhRetentionIdle(t, path)
+		stems, plain := fhStems(t, path)
+		require.Len(t, stems, want, "change %d: the backups kept", i)
+		require.Equal(t, gz, !plain, "change %d: compressed", i)
+		if old != "" {
+			require.NoFileExists(t, old, "change %d: removed by age", i)
+		}
+		n = want
+	}
+	goleak.VerifyNone(t, baseline, goleak.IgnoreAnyFunction(lumberjackMill))
+	require.NoError(t, cur.Close())
+}
+
+// The clean-up of backups follows lumberjack's rules: given the same
+// backups and the same settings, a rotation leaves the same files as a
+// bare lumberjack.Logger's Rotate.
+func TestLumberjackSameRetentionAsBareLogger(t *testing.T) {
+	t.Parallel()
+	now := time.Now().UTC()
+	stamp := func(ago time.Duration) string { return now.Add(-ago).Format(backupTimeFormat) }
+	const day = 24 * time.Hour
+	planted := []string{
+		"app-" + stamp(10*day) + ".log",
+		"app-" + stamp(5*day+12*time.Hour) + ".log.gz",
+		"app-" + stamp(3*day+12*time.Hour) + ".log",
+		"app-" + stamp(36*time.Hour) + ".log",
+		"app-" + stamp(36*time.Hour) + ".log.gz", // a file and its .gz count once
+		"app-" + stamp(12*time.Hour) + ".log",
+		"app-" + stamp(time.Hour) + ".log.gz",
+		// Not backups of app.log:
+		"app-not-a-time.log",
+		"app-" + stamp(20*day) + ".txt",
+		"other-" + stamp(20*day) + ".log",
+		"app.log.1",
+	}
+	tests := []struct {
+		name string
+		give RotatingOptions
+	}{
+		{"keep 1", RotatingOptions{MaxBackups: 1}},
+		{"keep 3", RotatingOptions{MaxBackups: 3}},
+		{"keep 20", RotatingOptions{MaxBackups: 20}},
+		{"2 days", RotatingOptions{MaxAgeDays: 2}},
+		{"4 days", RotatingOptions{MaxAgeDays: 4}},
+		{"compress", RotatingOptions{Compress: true}},
+		{"keep 2 compressed", RotatingOptions{MaxBackups: 2, Compress: true}},
+		{"keep 4, 3 days, compressed", RotatingOptions{MaxBackups: 4, MaxAgeDays: 3, Compress: true}},
+		{"1 day compressed", RotatingOptions{MaxAgeDays: 1, Compress: true}},
+		{"nothing", RotatingOptions{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			bareDir, ourDir := t.TempDir(), t.TempDir()
+			for _, dir := range []string{bareDir, ourDir} {
+				for _, name := range planted {
+					data := []byte("planted " + name + "\n")
+					if strings.HasSuffix(name, ".gz") {
+						var buf bytes.Buffer
+						zw := gzip.NewWriter(&buf)
+						_, err := zw.Write(data)
+						require.NoError(t, err)
+						require.NoError(t, zw.Close())
+						data = buf.Bytes()
+					}
+					require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+				}
+				require.NoError(t, os.Mkdir(filepath.Join(dir, "app-"+stamp(30*day)+".log"), 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "app.log"), []byte("current\n"), 0o644))
+			}
+
+			bare := &lumberjack.Logger{Filename: filepath.Join(bareDir, "app.log"),
+				MaxBackups: tt.give.MaxBackups, MaxAge: tt.give.MaxAgeDays, Compress: tt.give.Compress}
+			require.NoError(t, bare.Rotate())
+			require.NoError(t, bare.Close())
+			ours, err := OpenRotating(filepath.Join(ourDir, "app.log"), &tt.give)
+			require.NoError(t, err)
+			require.NoError(t, ours.Rotate())
+			require.NoError(t, ours.Close(), "waits for the clean-up")
+
+			want := fhRetained(t, ourDir, planted)
+			assert.Contains(t, want, "app.log", "the new file")
+			// lumberjack's clean-up runs on its own goroutine, which says
+			// nothing when it is done: wait for the same files, then for
+			// them to stay the same.
+			assert.Eventually(t, func() bool { return maps.Equal(want, fhRetained(t, bareDir, planted)) },
+				10*time.Second, time.Millisecond)
+			time.Sleep(50 * time.Millisecond)
+			assert.Equal(t, fhRetained(t, bareDir, planted), want)
+		})
+	}
+}
+
+// fhRetained describes the files in dir, the contents of .gz files
+// uncompressed, with the one backup not planted (made by the rotation)
+// named app-NEW.
+func fhRetained(t *testing.T, dir string, planted []string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	out := map[string]string{}
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() {
+			out[name] = "dir"
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil // being compressed or removed
+		}
+		if strings.HasSuffix(name, ".gz") {
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				return nil // being written
+			}
+			if data, err = io.ReadAll(zr); err != nil {
+				return nil
+			}
+		}
+		if name != "app.log" && !slices.Contains(planted, name) {
+			name = "app-NEW.log" + strings.TrimPrefix(name, strings.TrimSuffix(name, ".gz"))
+		}
+		out[name] = string(data)
+	}
+	return out
 }
 
 func TestLumberjackWriteAfterCloseFails(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/slogtree/slogtree/formatters"
@@ -27,8 +25,8 @@ type RotatingOptions struct {
 	// rotated file is kept (lumberjack's rule, unlike Python's
 	// backupCount, for which 0 means never rotate).
 	MaxBackups int
-	// MaxAgeDays removes rotated files older than this many days. Default
-	// 0: no age limit.
+	// MaxAgeDays removes rotated files older than this many days, by the
+	// time in their names. Default 0: no age limit.
 	MaxAgeDays int
 	// Compress gzips rotated files. Default false.
 	Compress bool
@@ -46,25 +44,36 @@ type RotatingOptions struct {
 	Terminator string
 }
 
-// RotatingFile is a log file rotated by size (see [OpenRotating]) or by time
-// (see [OpenTimedRotating]), shared by every handler of the process that
-// writes to the same absolute path.
+// RotatingFile is a log file rotated by size (see [OpenRotating]) or by
+// time (see [OpenTimedRotating]). Like every file sink it shares the
+// path's one descriptor and one lock with every other handle of the
+// process on the same absolute path, whatever its kind: a rotation, by
+// size or by schedule, is seen by all of them, and one size count covers
+// the records of all of them.
+//
+// The path has one set of rotation settings in force at a time: those of
+// the newest [Opener] commit with a handle still open on the path (the
+// package-level Open functions commit at once). A commit with other
+// settings puts them in force from the next write, and its schedule at
+// once; when all of its handles are closed, the settings of the commit
+// before it come back. Two handles with different rotation settings, or
+// permissions, opened on one path through one Opener are refused (see
+// [Opener]).
 //
 // Rotated files are named by lumberjack: app.log becomes
 // app-2006-01-02T15-04-05.000.log, stamped with the time of the rotation
 // (UTC unless LocalTime is set), not Python's app.log.1 … app.log.N.
+// Rotation goes through one lumberjack.Logger per path, made at the
+// path's first rotation and kept for the life of the process, because
+// lumberjack starts a goroutine with it that nothing stops: one goroutine
+// per rotated path. The clean-up of old backups (MaxBackups, MaxAgeDays,
+// Compress) follows lumberjack's rules but runs on a goroutine of the
+// path's own, which stops when the last handle on the path closes.
 //
 // A record larger than the maximum size cannot be written: Write returns
 // lumberjack's error ("write length … exceeds maximum file size …").
 type RotatingFile struct {
-	p          *rollPath
-	key        rollKey
-	perm       os.FileMode
-	timed      *timedSpec // nil: rotated by size only
-	terminator string
-	active     atomic.Bool // has written or rotated: its settings may be in force
-	once       sync.Once
-	closeErr   error
+	h *handle
 }
 
 var (
@@ -72,121 +81,97 @@ var (
 	_ formatters.AtomicWriter = (*RotatingFile)(nil)
 )
 
-// OpenRotating returns a size-rotated file on path, made absolute. Every
-// handle on one path shares one open file, one size count and one lock, so
-// handlers never rotate against each other. Records are written with one
-// write each under that lock; lumberjack opens and rotates the file, with
-// its rule for the size: a write that would take the file past MaxSizeMB
-// rotates it first. When handles on a path ask for different settings,
-// those of the newest handle that has written apply: a handle that never
-// writes (a configuration only checked, or refused) changes nothing; when
-// the handle whose settings apply closes, the newest remaining one that has
-// written takes over. Unless opts.Delay is set the file is
-// opened now, and an error is returned if that fails; a missing directory
-// is an error, as in Python. Nil options mean the defaults.
+// OpenRotating returns a file on path, made absolute, rotated by size,
+// sharing the path with every other file handle of the process on it
+// (see [RotatingFile]). It is an [Opener] opened and committed at once:
+// its settings are in force on the path from now on, until a later commit
+// on the path, or until it and every handle committed with it are closed
+// (see [Opener.Commit]). Records are written with one write each;
+// lumberjack's rule sets the size: a write that would take the file past
+// MaxSizeMB rotates it first, and the first write under new settings
+// rotates a file it would take to the limit. The path's first rotation
+// makes the lumberjack.Logger that renames its files for the life of the
+// process, with its goroutine. Unless opts.Delay is set the file is opened
+// now, and an error is returned if that fails; a missing directory is an
+// error, as in Python. Nil options mean the defaults.
 func OpenRotating(path string, opts *RotatingOptions) (*RotatingFile, error) {
+	o := NewOpener()
+	f, err := o.OpenRotating(path, opts)
+	return commitNow(o, f, err)
+}
+
+// rotatingHandle makes the handle of opts.
+func rotatingHandle(opts *RotatingOptions) (*handle, error) {
 	if opts == nil {
 		opts = &RotatingOptions{}
 	}
 	if opts.MaxSizeMB < 0 || opts.MaxSizeMB > MaxSizeMB {
 		return nil, fmt.Errorf("MaxSizeMB %d is out of range: want 0 to %d", opts.MaxSizeMB, MaxSizeMB)
 	}
-	return openRolling(path, &RotatingFile{key: rollKey{
-		maxSizeMB:  opts.MaxSizeMB,
+	mb := opts.MaxSizeMB
+	if mb == 0 {
+		mb = lumberjackDefaultMB
+	}
+	h := newHandle('a', opts.Delay, opts.Perm, opts.Terminator)
+	h.rot = &rotation{
+		limit:      int64(mb) * megabyte,
 		maxBackups: opts.MaxBackups,
 		maxAgeDays: opts.MaxAgeDays,
 		compress:   opts.Compress,
 		localTime:  opts.LocalTime,
-	}, perm: opts.Perm}, opts.Delay, opts.Terminator)
-}
-
-// openRolling adds the handle f, its settings filled in, to the shared
-// entry of path.
-func openRolling(path string, f *RotatingFile, delay bool, term string) (*RotatingFile, error) {
-	abs, err := absPath(path)
-	if err != nil {
-		return nil, err
 	}
-	if f.perm == 0 {
-		f.perm = 0o644
-	}
-	if term != "" && term != "\n" {
-		f.terminator = term
-	}
-	rollers.Lock()
-	p := acquireRoller(abs, f)
-	rollers.Unlock()
-	if !delay {
-		if err := p.open(); err != nil {
-			rollers.Lock()
-			_ = p.release(f)
-			rollers.Unlock()
-			return nil, err
-		}
-	}
-	return f, nil
+	return h, nil
 }
 
 // WritesAtomically reports true: concurrent Writes never interleave.
 func (f *RotatingFile) WritesAtomically() bool { return true }
 
 // Path returns the absolute path of the file.
-func (f *RotatingFile) Path() string { return f.p.path }
+func (f *RotatingFile) Path() string { return f.h.s.path }
 
-// Write writes p to the file in one write under the shared lock, rotating
-// first if p would take the file past its maximum size.
-func (f *RotatingFile) Write(p []byte) (int, error) {
-	if !f.active.Load() {
-		f.activate()
-	}
-	return f.p.write(p, f.terminator)
-}
-
-// activate makes f's settings those in force if f is the newest handle on
-// its path to write.
-func (f *RotatingFile) activate() {
-	rollers.Lock()
-	defer rollers.Unlock()
-	f.p.activate(f)
-}
+// Write writes p to the file in one write, rotating first if p would
+// take the file past the size limit in force on the path.
+func (f *RotatingFile) Write(p []byte) (int, error) { return f.h.write(p) }
 
 // Rotate closes the file, renames it with a time stamp and starts a new
-// one, as lumberjack's Rotate does. Like a write, it makes f's settings
-// those in force if f is the newest handle to write. A path that is not a
-// regular file is not rotated.
+// one, as lumberjack's Rotate does, then cleans up old backups by the
+// settings in force on the path (f's own if the path has none). A path
+// that is not a regular file is not rotated.
 func (f *RotatingFile) Rotate() error {
-	if !f.active.Load() {
-		f.activate()
+	switch f.h.state.Load() {
+	case handlePending:
+		return errPending
+	case handleClosed:
+		return ErrClosed
 	}
-	return f.p.rotate(false)
+	return f.h.s.rotate(f.h.rot, false)
 }
 
-// NextRollover returns the time of the next time-based rotation of the
-// file by f's schedule, or the zero time when f rotates by size only. Until
-// f's schedule runs (from f's first write, if no newer handle has written)
-// it is the first boundary f computed when it was opened.
+// NextRollover returns the time of the next rotation of the file by f's
+// schedule, or the zero time when f rotates by size only. While f's
+// schedule runs on the path, that is its next boundary; while it does not
+// (f's Opener has not committed, or a later commit put another schedule
+// in force) it is the boundary at which f's schedule would resume.
 func (f *RotatingFile) NextRollover() time.Time {
-	if f.timed == nil {
+	h := f.h
+	if h.rot.timed == nil {
 		return time.Time{}
 	}
-	rollers.Lock()
-	defer rollers.Unlock()
-	if s := f.p.sched; s != nil && s.spec.same(f.timed) {
+	sinks.Lock()
+	defer sinks.Unlock()
+	if s := h.s.sched; s != nil && s.spec.same(h.rot.timed) {
 		return s.nextRollover()
 	}
-	return time.Unix(f.timed.next, 0)
+	if h.gen != nil && h.gen.rot != nil && h.gen.rot.timed != nil {
+		return time.Unix(h.gen.rot.timed.next, 0)
+	}
+	return time.Unix(h.rot.timed.next, 0)
 }
 
-// Close releases this handle's share of the file. The last handle on a path
-// stops its rotation schedule and closes the file. Close is idempotent.
-func (f *RotatingFile) Close() error {
-	f.once.Do(func() {
-		rollers.Lock()
-		defer rollers.Unlock()
-		f.closeErr = f.p.release(f)
-	})
-	return f.closeErr
-}
+// Close releases this handle's share of the file. The last handle on a
+// path stops its rotation schedule, closes the file and waits for the
+// clean-up of old backups to finish. Close is idempotent.
+func (f *RotatingFile) Close() error { return f.h.close() }
 
 // NewRotatingFileHandler returns Python's RotatingFileHandler: fm's handler
 // over a file rotated by size ([OpenRotating]), behind a [Handler] with
@@ -198,4 +183,75 @@ func NewRotatingFileHandler(path string, fm formatters.Formatter, ropts *Rotatin
 		return nil, err
 	}
 	return New(formatterOrDefault(fm).NewHandler(f), opts, f), nil
+}
+
+// rotation is the rotation settings of a path.
+type rotation struct {
+	limit      int64 // bytes; 0: no size limit (rotated by time)
+	maxBackups int
+	maxAgeDays int
+	compress   bool
+	localTime  bool
+	timed      *timedSpec // nil: rotated by size
+}
+
+// same reports whether r and o are the same settings, nil (no rotation)
+// included.
+func (r *rotation) same(o *rotation) bool {
+	field, _, _ := r.conflict(o)
+	return field == ""
+}
+
+// conflict names the first setting in which r and o differ, with its
+// value in each, or returns "" if they are the same.
+func (r *rotation) conflict(o *rotation) (field, mine, theirs string) {
+	switch {
+	case r == nil && o == nil:
+		return "", "", ""
+	case r == nil || o == nil:
+		return "rotation", r.describe(), o.describe()
+	case r.limit != o.limit:
+		return "size limit", sizeText(r.limit), sizeText(o.limit)
+	case r.maxBackups != o.maxBackups:
+		return "maxBackups", fmt.Sprint(r.maxBackups), fmt.Sprint(o.maxBackups)
+	case r.maxAgeDays != o.maxAgeDays:
+		return "maxAgeDays", fmt.Sprint(r.maxAgeDays), fmt.Sprint(o.maxAgeDays)
+	case r.compress != o.compress:
+		return "compress", fmt.Sprint(r.compress), fmt.Sprint(o.compress)
+	case r.localTime != o.localTime:
+		return "localTime", fmt.Sprint(r.localTime), fmt.Sprint(o.localTime)
+	case (r.timed == nil) != (o.timed == nil) || r.timed != nil && r.timed.rule != o.timed.rule:
+		return "schedule", r.timed.describe(), o.timed.describe()
+	case r.timed != nil && r.timed.clock != o.timed.clock:
+		return "Clock of the schedule", "", ""
+	}
+	return "", "", ""
+}
+
+func (r *rotation) describe() string {
+	switch {
+	case r == nil:
+		return "none"
+	case r.timed != nil:
+		return "by time (" + r.timed.describe() + ")"
+	}
+	return "by size (" + sizeText(r.limit) + ")"
+}
+
+func sizeText(limit int64) string {
+	if limit == 0 {
+		return "none"
+	}
+	if limit%megabyte == 0 {
+		return fmt.Sprintf("%d MiB", limit/megabyte)
+	}
+	return fmt.Sprintf("%d bytes", limit)
+}
+
+// onError returns the receiver of the errors of r's schedule, if any.
+func (r *rotation) onError() func(error) {
+	if r == nil || r.timed == nil {
+		return nil
+	}
+	return r.timed.onError
 }

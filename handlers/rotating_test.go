@@ -109,16 +109,19 @@ func TestRotatingHandlesShareOneRotation(t *testing.T) {
 	assert.Equal(t, int64(1200*1024), fi.Size()+cur.Size(), "no byte lost or duplicated")
 }
 
-func TestRotatingNewestSettingsApply(t *testing.T) {
+// The settings of the newest commit on a path are in force: a
+// reconfiguration opens the file again with other settings, commits, then
+// closes the old handle.
+func TestRotatingNewestCommitSettingsApply(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.log")
 	old, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 100})
 	require.NoError(t, err)
-	// A reconfiguration opens the file again with other settings while
-	// the old handle is still open.
-	cur, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 1})
+	o := NewOpener()
+	cur, err := o.OpenRotating(path, &RotatingOptions{MaxSizeMB: 1})
 	require.NoError(t, err)
+	require.NoError(t, o.Commit())
 	require.NoError(t, old.Close())
 	line := []byte(strings.Repeat("z", 1023) + "\n")
 	for range 1500 {
@@ -126,20 +129,27 @@ func TestRotatingNewestSettingsApply(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, cur.Close())
-	assert.Len(t, fhBackups(t, dir, "s.log"), 1, "rotated at 1 MiB, the newest handle's size")
+	assert.Len(t, fhBackups(t, dir, "s.log"), 1, "rotated at 1 MiB, the newest commit's size")
 }
 
+// When every handle of the newest commit on a path is closed, the
+// settings of the commit before it are back; a refused configuration,
+// aborted, never changed them.
 func TestRotatingSettingsRevertWhenNewestCloses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "r.log")
 	live, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 1})
 	require.NoError(t, err)
-	// A configuration that is checked, or refused, opens the file with
-	// other settings and closes it again.
-	checked, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 100})
+	// A program opens the file with other settings (committed at once) and
+	// closes it again.
+	other, err := OpenRotating(path, &RotatingOptions{MaxSizeMB: 100})
 	require.NoError(t, err)
-	require.NoError(t, checked.Close())
+	require.NoError(t, other.Close())
+	refused := NewOpener()
+	_, err = refused.OpenRotating(path, &RotatingOptions{MaxSizeMB: 50})
+	require.NoError(t, err)
+	require.NoError(t, refused.Abort())
 	line := []byte(strings.Repeat("r", 1023) + "\n")
 	for range 1500 {
 		_, err := live.Write(line)

@@ -29,14 +29,9 @@ type sharedStream struct {
 	w      io.Writer
 	atomic bool // w makes each Write whole on its own (*os.File, io.Discard)
 	buf    []byte
-	refs   int // guarded by streams.mu
+	refs   int // guarded by sinks.Mutex
 	key    any
 }
-
-var streams = struct {
-	sync.Mutex
-	m map[any]*sharedStream
-}{m: map[any]*sharedStream{}}
 
 // StreamOptions configures [NewStream]. The zero value is the default.
 type StreamOptions struct {
@@ -51,14 +46,14 @@ func NewStream(w io.Writer, opts *StreamOptions) *Stream {
 	if w == nil || !reflect.TypeOf(w).Comparable() {
 		key = new(int) // not shareable: a lock of its own
 	}
-	streams.Lock()
-	s := streams.m[key]
+	sinks.Lock()
+	s := sinks.streams[key]
 	if s == nil {
 		s = &sharedStream{w: w, key: key, atomic: formatters.WritesAtomically(w)}
-		streams.m[key] = s
+		sinks.streams[key] = s
 	}
 	s.refs++
-	streams.Unlock()
+	sinks.Unlock()
 	st := &Stream{s: s}
 	if opts != nil && opts.Terminator != "" && opts.Terminator != "\n" {
 		st.terminator = opts.Terminator
@@ -113,10 +108,10 @@ func (s *sharedStream) writeLocked(p []byte, term string) (int, error) {
 // writer is not closed. Close is idempotent.
 func (s *Stream) Close() error {
 	s.once.Do(func() {
-		streams.Lock()
-		defer streams.Unlock()
+		sinks.Lock()
+		defer sinks.Unlock()
 		if s.s.refs--; s.s.refs == 0 {
-			delete(streams.m, s.s.key)
+			delete(sinks.streams, s.s.key)
 		}
 	})
 	return nil

@@ -69,8 +69,9 @@ type TimedRotatingOptions struct {
 	Terminator string
 	// Clock is the clock of the schedule. Default [SystemClock].
 	Clock Clock
-	// OnError receives the errors of rotations, which happen on the
-	// schedule's goroutine, not in a Write. Default: they are dropped.
+	// OnError receives the errors of rotations at the schedule's
+	// boundaries and of the clean-up of old backups, which happen on
+	// goroutines of their own, not in a Write. Default: they are dropped.
 	OnError func(error)
 }
 
@@ -78,22 +79,33 @@ type TimedRotatingOptions struct {
 // TimedRotatingOptions.When.
 var ErrInvalidWhen = errors.New("invalid when")
 
-// OpenTimedRotating returns a file rotated at time boundaries, as Python's
-// TimedRotatingFileHandler: a goroutine calls lumberjack's Rotate at each
-// boundary, if anything was written to the file. The first boundary is
-// computed from the modification time of an existing file, else from the
-// clock's now, exactly as CPython 3.11's computeRollover does; later ones
-// as its doRollover does. A handle shares the file, and its schedule, with
-// every other handle on the same absolute path (see [OpenRotating]): the
-// schedule that runs is that of the newest handle that has written, from
-// its first write; when it is the same as the one running, that keeps
-// running undisturbed.
-// Close stops the goroutine when the last handle on the path closes.
+// OpenTimedRotating returns a file on path, made absolute, rotated at
+// time boundaries, as Python's TimedRotatingFileHandler, sharing the path
+// with every other file handle of the process on it (see [RotatingFile]).
+// It is an [Opener] opened and committed at once: its schedule is in
+// force on the path from now on, until a later commit on the path, or
+// until it and every handle committed with it are closed (see
+// [Opener.Commit]); a schedule the same as the one running keeps running.
+// A goroutine calls the path's lumberjack.Logger's Rotate (the Logger
+// lives, with its own goroutine, for the life of the process) at each
+// boundary, if anything was written to the file since the last one. The first boundary is computed when the file is opened, from
+// the modification time of an existing file, else from the clock's now,
+// exactly as CPython 3.11's computeRollover does; later ones as its
+// doRollover does. The last handle on the path to close stops the
+// goroutine.
 //
 // Rotated files get lumberjack's names (app-2006-01-02T15-04-05.000.log,
 // the time of the rotation), not Python's app.log.2006-01-02 (the start of
 // the interval). Nil options mean the defaults.
 func OpenTimedRotating(path string, opts *TimedRotatingOptions) (*RotatingFile, error) {
+	o := NewOpener()
+	f, err := o.OpenTimedRotating(path, opts)
+	return commitNow(o, f, err)
+}
+
+// timedHandle makes the handle of opts on abs, its first boundary
+// computed from the file's modification time, else now.
+func timedHandle(abs string, opts *TimedRotatingOptions) (*handle, error) {
 	if opts == nil {
 		opts = &TimedRotatingOptions{}
 	}
@@ -105,27 +117,20 @@ func OpenTimedRotating(path string, opts *TimedRotatingOptions) (*RotatingFile, 
 	if clock == nil {
 		clock = SystemClock
 	}
-	abs, err := absPath(path)
-	if err != nil {
-		return nil, err
-	}
 	// CPython: the mtime of an existing file, else now.
 	start := clock.Now()
 	if fi, err := os.Stat(abs); err == nil {
 		start = fi.ModTime()
 	}
-	f := &RotatingFile{
-		key: rollKey{
-			maxSizeMB:  MaxSizeMB, // never reached
-			maxBackups: opts.MaxBackups,
-			maxAgeDays: opts.MaxAgeDays,
-			compress:   opts.Compress,
-			localTime:  opts.LocalTime,
-		},
-		perm:  opts.Perm,
-		timed: &timedSpec{rule: rule, clock: clock, next: rule.first(start.Unix()), onError: opts.OnError},
+	h := newHandle('a', opts.Delay, opts.Perm, opts.Terminator)
+	h.rot = &rotation{
+		maxBackups: opts.MaxBackups,
+		maxAgeDays: opts.MaxAgeDays,
+		compress:   opts.Compress,
+		localTime:  opts.LocalTime,
+		timed:      &timedSpec{rule: rule, clock: clock, next: rule.first(start.Unix()), onError: opts.OnError},
 	}
-	return openRolling(abs, f, opts.Delay, opts.Terminator)
+	return h, nil
 }
 
 // NewTimedRotatingFileHandler returns Python's TimedRotatingFileHandler:
@@ -294,10 +299,42 @@ func dstAddend(dstNow, dstThen bool) int64 {
 	}
 }
 
-// scheduler is the goroutine that rotates a rollPath at each boundary of
-// a schedule.
+// timedSpec is the schedule a time-rotating handle asks for.
+type timedSpec struct {
+	rule    rollRule
+	clock   Clock
+	next    int64 // Unix seconds: the next boundary; guarded by sinks.Mutex
+	onError func(error)
+}
+
+// same reports whether t and o are the same schedule, on the same clock.
+func (t *timedSpec) same(o *timedSpec) bool {
+	return t != nil && o != nil && t.rule == o.rule && t.clock == o.clock
+}
+
+func (t *timedSpec) describe() string {
+	if t == nil {
+		return "none"
+	}
+	s := fmt.Sprintf("when %s, every %ds", t.rule.when, t.rule.interval)
+	if t.rule.when == "W" {
+		s += fmt.Sprintf(", day %d", t.rule.dayOfWeek)
+	}
+	if t.rule.atTime >= 0 {
+		s += fmt.Sprintf(", at %ds", t.rule.atTime)
+	}
+	if t.rule.utc {
+		s += ", UTC"
+	} else if t.rule.loc != nil {
+		s += ", in " + t.rule.loc.String()
+	}
+	return s
+}
+
+// scheduler is the goroutine that rotates a path at each boundary of a
+// schedule.
 type scheduler struct {
-	p    *rollPath
+	s    *fileSink
 	spec *timedSpec
 	next atomic.Int64 // Unix seconds
 	quit chan struct{}
@@ -306,8 +343,8 @@ type scheduler struct {
 }
 
 // startScheduler runs spec's schedule from its next boundary.
-func startScheduler(p *rollPath, spec *timedSpec) *scheduler {
-	s := &scheduler{p: p, spec: spec, quit: make(chan struct{}), done: make(chan struct{})}
+func startScheduler(fs *fileSink, spec *timedSpec) *scheduler {
+	s := &scheduler{s: fs, spec: spec, quit: make(chan struct{}), done: make(chan struct{})}
 	s.next.Store(spec.next)
 	go s.run()
 	return s
@@ -329,15 +366,15 @@ func (s *scheduler) run() {
 		if now < next {
 			continue // woken early: wait for the rest
 		}
-		if err := s.p.rotate(true); err != nil && !errors.Is(err, ErrClosed) {
-			s.p.reportError(err)
+		if err := s.s.rotate(nil, true); err != nil && !errors.Is(err, ErrClosed) && s.spec.onError != nil {
+			s.spec.onError(err)
 		}
 		s.next.Store(s.spec.rule.after(now))
 	}
 }
 
 // stop stops the goroutine, waits for it, and keeps the next boundary in
-// the spec, for a return to this schedule. Call with rollers locked.
+// the spec, for a return to this schedule. Call with sinks locked.
 func (s *scheduler) stop() {
 	s.once.Do(func() { close(s.quit) })
 	<-s.done

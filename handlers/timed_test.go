@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // fhClock is a Clock that moves only when told to. Each After call is
@@ -103,10 +104,10 @@ func TestTimedRotatesAtEachBoundary(t *testing.T) {
 		require.NoError(t, err)
 	}
 	// CPython's M rule: the first boundary is now + interval. The schedule
-	// runs from the first write.
+	// runs from the commit, which OpenTimedRotating makes at once.
 	assert.Equal(t, start.Add(5*time.Minute), f.NextRollover().UTC())
-	write("one")
 	first := clock.next(t)
+	write("one")
 	assert.Equal(t, start.Add(5*time.Minute), first)
 	assert.Equal(t, first, f.NextRollover().UTC())
 
@@ -137,24 +138,25 @@ func TestTimedRotatesAtEachBoundary(t *testing.T) {
 	assert.Equal(t, []string{"one\n", "two\n", ""}, got)
 }
 
+// The schedule's goroutine stops with the last handle on the path, however
+// often the schedule changed. Not parallel: goleak sees every goroutine.
 func TestTimedCloseStopsSchedule(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction(lumberjackMill))
 	dir := t.TempDir()
-	before := fhGoroutines("handlers.startScheduler")
 	clock := newFHClock(time.Now())
 	var files []*RotatingFile
 	for i := range 10 {
-		// Two handles per path: the schedule stops with the last one.
+		// Two schedules in turn on one path: each handle puts its own in
+		// force; the last Close stops the one running.
 		f, err := OpenTimedRotating(filepath.Join(dir, "a.log"), &TimedRotatingOptions{When: "S", Interval: 1 + i%2, Clock: clock})
 		require.NoError(t, err)
 		_, err = f.Write([]byte("x\n"))
 		require.NoError(t, err)
 		files = append(files, f)
 	}
-	fhWaitGoroutines(t, "handlers.startScheduler", before+1, "one schedule per path")
 	for _, f := range files {
 		require.NoError(t, f.Close())
 	}
-	fhWaitGoroutines(t, "handlers.startScheduler", before, "the last Close stops it")
 }
 
 func TestTimedSameScheduleKeepsRunning(t *testing.T) {
@@ -191,7 +193,11 @@ func mtime(t *testing.T, path string) time.Time {
 	return fi.ModTime()
 }
 
-func TestTimedScheduleOfTheNewestHandleThatWrote(t *testing.T) {
+// The schedule in force on a path is that of the newest commit with a
+// handle still open: an aborted Opener changes nothing, a committed one
+// starts its schedule at once, and when its handles are closed the older
+// schedule resumes at the boundary it had.
+func TestTimedScheduleOfTheNewestCommit(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "v.log")
 	start := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -201,35 +207,41 @@ func TestTimedScheduleOfTheNewestHandleThatWrote(t *testing.T) {
 		_, err := f.Write([]byte("x\n"))
 		require.NoError(t, err)
 	}
-	live, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "H", Clock: clock, Delay: true})
+	live, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "H", Clock: clock})
 	require.NoError(t, err)
-	write(live)
 	first := clock.next(t)
+	write(live)
 	// CPython: a handler opened on an existing file counts from its
 	// modification time.
 	minuteAfterMtime := time.Unix(mtime(t, path).Unix()+60, 0)
 
-	// A configuration that is checked, or refused, opens the file with
-	// another schedule and never writes: the live schedule runs on.
-	checked, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "M", Clock: clock, Delay: true})
+	// A configuration that is refused opens the file with another schedule
+	// and is aborted: the live schedule runs on.
+	refused := NewOpener()
+	checked, err := refused.OpenTimedRotating(path, &TimedRotatingOptions{When: "M", Clock: clock})
 	require.NoError(t, err)
 	assert.Equal(t, minuteAfterMtime, checked.NextRollover(), "its own first boundary, not running")
-	require.NoError(t, checked.Close())
+	require.NoError(t, refused.Abort())
 	clock.none(t)
 	assert.Equal(t, first, live.NextRollover().UTC())
 
-	// A newer configuration's schedule runs from its first record, and when
-	// it closes the live schedule is back, at the boundary it had.
-	newer, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "M", Clock: clock, Delay: true})
+	// A newer configuration's schedule runs from its commit, and when its
+	// handle closes the live schedule is back, at the boundary it had.
+	o := NewOpener()
+	newer, err := o.OpenTimedRotating(path, &TimedRotatingOptions{When: "M", Clock: clock})
 	require.NoError(t, err)
 	clock.none(t)
+	require.NoError(t, o.Commit())
+	assert.True(t, minuteAfterMtime.Equal(clock.next(t)), "the newest commit sets the schedule")
+	assert.Equal(t, first, live.NextRollover().UTC(), "where the live schedule will resume")
 	write(newer)
-	assert.True(t, minuteAfterMtime.Equal(clock.next(t)), "the newest handle to write sets the schedule")
 	require.NoError(t, newer.Close())
 	assert.Equal(t, first, clock.next(t))
 	assert.Equal(t, first, live.NextRollover().UTC())
 
-	sized, err := OpenRotating(path, &RotatingOptions{Delay: true})
+	// A handle rotated by size has no schedule: while it is the newest,
+	// nothing runs.
+	sized, err := OpenRotating(path, nil)
 	require.NoError(t, err)
 	write(sized)
 	assert.True(t, sized.NextRollover().IsZero(), "a size-rotated handle has no schedule")

@@ -99,7 +99,7 @@ func TestWatchedSharedAndClosed(t *testing.T) {
 	require.NoError(t, err)
 	b, err := OpenWatched(path, nil)
 	require.NoError(t, err)
-	require.Same(t, a.w, b.w, "one open file per path")
+	require.Same(t, a.h.s, b.h.s, "one open file per path")
 	require.NoError(t, a.Close())
 	_, err = b.Write([]byte("still open\n"))
 	require.NoError(t, err)
