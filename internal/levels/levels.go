@@ -120,6 +120,20 @@ func Parse(v any) (Level, error) {
 // ParseName reads a level name: a Python name in any case, or a slog name
 // with an optional signed offset.
 func ParseName(s string) (Level, error) {
+	return ParseNameWith(s, nil)
+}
+
+// ParseWith is Parse with the names of extra accepted too: the level names
+// a configuration brings, before they are registered.
+func ParseWith(v any, extra *Names) (Level, error) {
+	if s, ok := v.(string); ok {
+		return ParseNameWith(s, extra)
+	}
+	return Parse(v)
+}
+
+// ParseNameWith is ParseName with the names of extra accepted too.
+func ParseNameWith(s string, extra *Names) (Level, error) {
 	name := strings.ToUpper(strings.TrimSpace(s))
 	if l, ok := pyNames[name]; ok {
 		return l, nil
@@ -134,11 +148,11 @@ func ParseName(s string) (Level, error) {
 	}
 	l, ok := pyNames[base]
 	if !ok {
-		if c := custom.Load(); c != nil {
-			if cl, found := c.byName[base]; found {
-				l, ok = Level{Slog: cl}, true
-			}
+		var cl slog.Level
+		if cl, ok = extra.lookup(base); !ok {
+			cl, ok = custom.Load().level(base)
 		}
+		l = Level{Slog: cl}
 	}
 	if !ok || l.NotSet {
 		return Level{}, fmt.Errorf("unknown level: %q", s)
@@ -146,17 +160,106 @@ func ParseName(s string) (Level, error) {
 	return Level{Slog: l.Slog + slog.Level(off)}, nil
 }
 
-// names is the registry of custom level names; it is replaced, never
-// changed, so that readers need one atomic load.
+// Names is a set of custom level names that are not registered (yet): the
+// slogtree_levels of a configuration being checked. The zero value is
+// empty. Not safe for concurrent use.
+type Names struct {
+	byName map[string]slog.Level // upper case
+	order  []string              // as added
+}
+
+func (n *Names) lookup(upper string) (slog.Level, bool) {
+	if n == nil {
+		return 0, false
+	}
+	l, ok := n.byName[upper]
+	return l, ok
+}
+
+// Len returns the number of names in n.
+func (n *Names) Len() int {
+	if n == nil {
+		return 0
+	}
+	return len(n.order)
+}
+
+// Add adds name for level l after checking it as RegisterName would, against
+// the names registered and those already in n: the error is the one
+// RegisterName would return. Adding a name again for the same level does
+// nothing.
+func (n *Names) Add(name string, l slog.Level) error {
+	upper, err := checkName(name)
+	if err != nil {
+		return err
+	}
+	if prev, ok := n.lookup(upper); ok {
+		if prev != l {
+			return fmt.Errorf("level name %q is given twice, for levels %s and %s", name, SlogName(prev), SlogName(l))
+		}
+		return nil
+	}
+	if prev, ok := custom.Load().level(upper); ok && prev != l {
+		return fmt.Errorf("level name %q is already registered for level %s", name, SlogName(prev))
+	}
+	if n.byName == nil {
+		n.byName = map[string]slog.Level{}
+	}
+	n.byName[upper] = l
+	n.order = append(n.order, name)
+	return nil
+}
+
+// names is the registry of custom level names. It is replaced, never
+// changed, so that readers need one atomic load. So that a registration
+// does not copy every name registered before it, the names live in a large
+// map, copied only when a small one, copied at every registration, is
+// merged into it: the small one holds at most about the square root of the
+// large one's size. Registering k names one at a time then costs
+// O(k·√k), and a batch ([Register]) O(k).
 type names struct {
-	byLevel map[slog.Level]string
-	byName  map[string]slog.Level // upper case
+	byLevel, recentByLevel map[slog.Level]string
+	byName, recentByName   map[string]slog.Level // upper case
+}
+
+func (c *names) level(upper string) (slog.Level, bool) {
+	if c == nil {
+		return 0, false
+	}
+	if l, ok := c.recentByName[upper]; ok {
+		return l, true
+	}
+	l, ok := c.byName[upper]
+	return l, ok
+}
+
+func (c *names) name(l slog.Level) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	if n, ok := c.recentByLevel[l]; ok {
+		return n, true
+	}
+	n, ok := c.byLevel[l]
+	return n, ok
 }
 
 var (
 	customMu sync.Mutex
 	custom   atomic.Pointer[names]
 )
+
+// checkName checks a level name's form and returns it in upper case.
+func checkName(name string) (string, error) {
+	if name == "" || strings.ContainsAny(name, "+-") || strings.IndexFunc(name, unicode.IsSpace) >= 0 {
+		return "", fmt.Errorf("invalid level name %q: want a word without spaces, '+' or '-'", name)
+	}
+	upper := strings.ToUpper(name)
+	if _, ok := pyNames[upper]; ok {
+		return "", fmt.Errorf("level name %q is a standard level name", name)
+	}
+	return upper, nil
+}
 
 // RegisterName names slog level l, as Python's logging.addLevelName does:
 // Name, SlogName and so the formatters print name for records at l, and
@@ -166,52 +269,91 @@ var (
 // standard names and a name already given to another level are refused.
 // Safe for concurrent use.
 func RegisterName(name string, l slog.Level) error {
-	if name == "" || strings.ContainsAny(name, "+-") || strings.IndexFunc(name, unicode.IsSpace) >= 0 {
-		return fmt.Errorf("invalid level name %q: want a word without spaces, '+' or '-'", name)
+	var n Names
+	if err := n.Add(name, l); err != nil {
+		return err
 	}
-	upper := strings.ToUpper(name)
-	if _, ok := pyNames[upper]; ok {
-		return fmt.Errorf("level name %q is a standard level name", name)
+	return Register(&n)
+}
+
+// Register registers every name of n, in the order they were added, at
+// once: all of them or, when one is refused (another registration took the
+// name for another level since it was added to n), none. It costs time in
+// proportion to the names of n, not to those already registered.
+func Register(n *Names) error {
+	if n.Len() == 0 {
+		return nil
 	}
 	customMu.Lock()
 	defer customMu.Unlock()
 	old := custom.Load()
-	next := &names{byLevel: map[slog.Level]string{}, byName: map[string]slog.Level{}}
-	if old != nil {
-		if prev, ok := old.byName[upper]; ok && prev != l {
+	for _, name := range n.order {
+		upper := strings.ToUpper(name)
+		if prev, ok := old.level(upper); ok && prev != n.byName[upper] {
 			return fmt.Errorf("level name %q is already registered for level %s", name, SlogName(prev))
 		}
-		for k, v := range old.byLevel {
-			next.byLevel[k] = v
-		}
-		for k, v := range old.byName {
-			next.byName[k] = v
-		}
 	}
-	next.byLevel[l] = name
-	next.byName[upper] = l
+	next := &names{}
+	if old != nil {
+		*next = *old
+	}
+	size := len(next.recentByName) + len(n.order)
+	if size > 16+int(math.Sqrt(float64(len(next.byName)))) {
+		// Merge everything into a new large map.
+		next.byName = mergeNames(next.byName, next.recentByName, size)
+		next.byLevel = mergeLevels(next.byLevel, next.recentByLevel, size)
+		next.recentByName, next.recentByLevel = nil, nil
+	} else {
+		next.recentByName = mergeNames(nil, next.recentByName, size)
+		next.recentByLevel = mergeLevels(nil, next.recentByLevel, size)
+	}
+	dstName, dstLevel := next.recentByName, next.recentByLevel
+	if dstName == nil {
+		dstName, dstLevel = next.byName, next.byLevel
+	}
+	for _, name := range n.order {
+		upper := strings.ToUpper(name)
+		l := n.byName[upper]
+		dstName[upper] = l
+		dstLevel[l] = name
+	}
 	custom.Store(next)
 	return nil
 }
 
+func mergeNames(a, b map[string]slog.Level, extra int) map[string]slog.Level {
+	out := make(map[string]slog.Level, len(a)+len(b)+extra)
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func mergeLevels(a, b map[slog.Level]string, extra int) map[slog.Level]string {
+	out := make(map[slog.Level]string, len(a)+len(b)+extra)
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
 // CustomName returns the name registered for l by RegisterName.
 func CustomName(l slog.Level) (string, bool) {
-	c := custom.Load()
-	if c == nil {
-		return "", false
-	}
-	n, ok := c.byLevel[l]
-	return n, ok
+	return custom.Load().name(l)
 }
 
 // Name returns Python's levelname for slog level l: the name registered
 // with RegisterName, else DEBUG, INFO, WARNING, ERROR or CRITICAL on an
 // exact match, else "Level N" with N the Python number.
 func Name(l slog.Level) string {
-	if c := custom.Load(); c != nil {
-		if n, ok := c.byLevel[l]; ok {
-			return n
-		}
+	if n, ok := custom.Load().name(l); ok {
+		return n
 	}
 	switch l {
 	case slog.LevelDebug:

@@ -1,7 +1,9 @@
 package levels
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +66,104 @@ func TestRegisterNameErrors(t *testing.T) {
 		})
 	}
 	assert.Equal(t, "Level 300", Name(112), "a refused name is not registered")
+}
+
+// TestRegisterManyNames registers thousands of names, one at a time and in
+// batches, so that the registry merges its recent names into its large map
+// many times: every name still prints and parses, and a later name for a
+// level still replaces the printed one. The levels (from 100,000 up) are
+// used by no other test.
+func TestRegisterManyNames(t *testing.T) {
+	t.Parallel()
+	const base, n = 100_000, 5_000
+	name := func(i int) string { return fmt.Sprintf("many%d", i) }
+	for i := range n / 2 {
+		require.NoError(t, RegisterName(name(i), base+slog.Level(i)))
+	}
+	var batch Names
+	for i := n / 2; i < n; i++ {
+		require.NoError(t, batch.Add(name(i), base+slog.Level(i)))
+	}
+	require.NoError(t, Register(&batch))
+	for i := range n {
+		l := base + slog.Level(i)
+		assert.Equal(t, name(i), Name(l))
+		got, err := ParseName(strings.ToUpper(name(i)) + "+1")
+		require.NoError(t, err)
+		assert.Equal(t, l+1, got.Slog)
+	}
+	require.NoError(t, RegisterName("manyRenamed", base))
+	assert.Equal(t, "manyRenamed", Name(base))
+	got, err := ParseName(name(0))
+	require.NoError(t, err, "the earlier name still parses")
+	assert.Equal(t, slog.Level(base), got.Slog)
+}
+
+// TestNamesBeforeRegistering checks the names of a configuration being
+// checked: they parse through ParseWith, conflicts with registered names
+// and with each other are found without registering anything, and
+// Register takes all or none.
+func TestNamesBeforeRegistering(t *testing.T) {
+	t.Parallel()
+	var pending Names
+	require.NoError(t, pending.Add("PendingOne", 90_001))
+	require.NoError(t, pending.Add("pendingone", 90_001), "the same name for the same level again")
+	assert.ErrorContains(t, pending.Add("PENDINGONE", 90_002), "given twice")
+	assert.ErrorContains(t, pending.Add("debug", 90_003), "standard level name")
+	got, err := ParseWith("pendingOne+2", &pending)
+	require.NoError(t, err)
+	assert.Equal(t, slog.Level(90_003), got.Slog)
+	_, err = ParseName("PendingOne")
+	assert.ErrorContains(t, err, "unknown level", "not registered until Register")
+	assert.Equal(t, "Level 225022", Name(90_001))
+
+	require.NoError(t, RegisterName("PendingTaken", 90_010))
+	var clash Names
+	require.NoError(t, clash.Add("PendingFree", 90_011))
+	assert.ErrorContains(t, clash.Add("PendingTaken", 90_012), "already registered")
+
+	// A name taken for another level between Add and Register refuses the
+	// whole batch.
+	var late Names
+	require.NoError(t, late.Add("PendingLateA", 90_020))
+	require.NoError(t, late.Add("PendingLateB", 90_021))
+	require.NoError(t, RegisterName("PendingLateB", 90_022))
+	assert.ErrorContains(t, Register(&late), "already registered")
+	_, err = ParseName("PendingLateA")
+	assert.Error(t, err, "nothing of a refused batch is registered")
+
+	require.NoError(t, Register(&pending))
+	assert.Equal(t, "PendingOne", Name(90_001))
+}
+
+// BenchmarkRegisterNames registers 8,000 new names one at a time, and in
+// one batch, as a configuration's slogtree_levels are: both cost time in
+// proportion to the names, not to the names registered before them.
+func BenchmarkRegisterNames(b *testing.B) {
+	const n = 8000
+	run := 0
+	b.Run("one_at_a_time", func(b *testing.B) {
+		for b.Loop() {
+			run++
+			for i := range n {
+				if err := RegisterName(fmt.Sprintf("bench%dn%d", run, i), slog.Level(1_000_000+run*n+i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("batch", func(b *testing.B) {
+		for b.Loop() {
+			run++
+			var names Names
+			for i := range n {
+				if err := names.Add(fmt.Sprintf("bench%dn%d", run, i), slog.Level(1_000_000+run*n+i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := Register(&names); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
