@@ -64,6 +64,14 @@ func OpenFile(path string, opts *FileOptions) (*File, error) {
 // handlers do not take.
 var ErrInvalidMode = errors.New("unsupported file mode")
 
+// CheckMode returns the error opening a file in mode would return for the
+// mode (wrapping [ErrInvalidMode]), or nil for a mode the file handlers
+// take: "a", "w" or "x", optionally with "+" or "t". It opens nothing.
+func CheckMode(mode string) error {
+	_, err := parseMode(mode)
+	return err
+}
+
 // parseMode reads Python's open mode: 'a', 'w' or 'x'.
 func parseMode(mode string) (byte, error) {
 	if mode == "" {

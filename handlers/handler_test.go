@@ -259,3 +259,202 @@ func TestNull(t *testing.T) {
 	assert.False(t, handlers.Null.Enabled(context.Background(), 100))
 	assert.NoError(t, handlers.Null.Handle(context.Background(), hdltRec(slog.LevelError, "x")))
 }
+
+// hdltPanicky is an inner handler that panics in the methods named in
+// panics, and otherwise records what it gets, attributes resolved in
+// groups as a TextHandler would print them.
+type hdltPanicky struct {
+	panics map[string]bool
+	out    *bytes.Buffer
+	mu     *sync.Mutex
+	inner  slog.Handler
+}
+
+func newHdltPanicky(methods ...string) *hdltPanicky {
+	p := &hdltPanicky{panics: map[string]bool{}, out: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	for _, m := range methods {
+		p.panics[m] = true
+	}
+	p.inner = slog.NewTextHandler(lockedWriter{p}, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey || a.Key == slog.LevelKey {
+			return slog.Attr{}
+		}
+		return a
+	}})
+	return p
+}
+
+type lockedWriter struct{ p *hdltPanicky }
+
+func (w lockedWriter) Write(b []byte) (int, error) {
+	w.p.mu.Lock()
+	defer w.p.mu.Unlock()
+	return w.p.out.Write(b)
+}
+
+func (p *hdltPanicky) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *hdltPanicky) Enabled(ctx context.Context, l slog.Level) bool {
+	if p.panics["Enabled"] {
+		panic("enabled boom")
+	}
+	return true
+}
+
+func (p *hdltPanicky) Handle(ctx context.Context, r slog.Record) error {
+	if p.panics["Handle"] {
+		panic("handle boom")
+	}
+	return p.inner.Handle(ctx, r)
+}
+
+func (p *hdltPanicky) WithAttrs(as []slog.Attr) slog.Handler {
+	if p.panics["WithAttrs"] {
+		panic("attrs boom")
+	}
+	p2 := *p
+	p2.inner = p.inner.WithAttrs(as)
+	return &p2
+}
+
+func (p *hdltPanicky) WithGroup(name string) slog.Handler {
+	if p.panics["WithGroup"] {
+		panic("group boom")
+	}
+	p2 := *p
+	p2.inner = p.inner.WithGroup(name)
+	return &p2
+}
+
+// TestHandlerGuardsWrappedCode checks that a panic in the wrapped handler
+// never reaches the caller: from Handle it becomes the error; from
+// Enabled, WithAttrs, WithGroup and the logger-name specialisation it is
+// reported, and WithAttrs and WithGroup are applied to each record instead,
+// so that the record keeps its attributes and groups.
+func TestHandlerGuardsWrappedCode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rec := func() slog.Record {
+		r := hdltRec(slog.LevelInfo, "m")
+		r.AddAttrs(slog.Int("k", 1))
+		return r
+	}
+	tests := []struct {
+		name    string
+		panics  []string
+		use     func(h *handlers.Handler) slog.Handler
+		want    string // what the inner handler printed
+		wantErr string // Handle's error
+		method  string // reported, with the panic
+	}{
+		{name: "Handle", panics: []string{"Handle"}, use: func(h *handlers.Handler) slog.Handler { return h },
+			wantErr: "handler panicked: handle boom"},
+		{name: "WithAttrs", panics: []string{"WithAttrs"},
+			use:    func(h *handlers.Handler) slog.Handler { return h.WithAttrs([]slog.Attr{slog.String("req", "r1")}) },
+			want:   "msg=m req=r1 k=1\n",
+			method: "WithAttrs"},
+		{name: "WithGroup then WithAttrs", panics: []string{"WithGroup"},
+			use: func(h *handlers.Handler) slog.Handler {
+				return h.WithAttrs([]slog.Attr{slog.String("a", "1")}).WithGroup("g").WithAttrs([]slog.Attr{slog.String("b", "2")})
+			},
+			want:   "msg=m a=1 g.b=2 g.k=1\n",
+			method: "WithGroup"},
+		{name: "logger name", panics: []string{"WithAttrs"},
+			use:    func(h *handlers.Handler) slog.Handler { return h.WithLoggerName("app.db") },
+			want:   "msg=m logger=app.db k=1\n",
+			method: "WithLoggerName"},
+		{name: "Enabled", panics: []string{"Enabled"},
+			use: func(h *handlers.Handler) slog.Handler {
+				assert.True(t, h.Enabled(ctx, slog.LevelInfo), "a panicking Enabled counts as enabled")
+				return h
+			},
+			want:   "msg=m k=1\n",
+			method: "Enabled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var reported []error
+			inner := newHdltPanicky(tt.panics...)
+			h := handlers.New(inner, &handlers.Options{Name: "h1", OnError: func(err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				reported = append(reported, err)
+			}})
+			var err error
+			assert.NotPanics(t, func() { err = tt.use(h).Handle(ctx, rec()) })
+			if tt.wantErr != "" {
+				assert.EqualError(t, err, tt.wantErr)
+			} else {
+				assert.NoError(t, err)
+			}
+			assert.Equal(t, tt.want, inner.text())
+			mu.Lock()
+			defer mu.Unlock()
+			if tt.method == "" {
+				assert.Empty(t, reported)
+				return
+			}
+			require.Len(t, reported, 1)
+			var ce *handlers.CallError
+			require.ErrorAs(t, reported[0], &ce)
+			assert.Equal(t, tt.method, ce.Method)
+			assert.Equal(t, "h1", ce.Handler)
+			assert.Contains(t, ce.Error(), "boom")
+		})
+	}
+
+	// A trusted handler has no recover: the panic is the caller's.
+	trusted := handlers.New(newHdltPanicky("Handle"), &handlers.Options{Trusted: true})
+	assert.Panics(t, func() { _ = trusted.Handle(ctx, rec()) })
+
+	// A filter's panic is Handle's error.
+	boom := filters.Func(func(context.Context, string, slog.Record) (slog.Record, bool) { panic("filter boom") })
+	fh := handlers.New(newHdltPanicky(), &handlers.Options{Filters: []filters.Filter{boom}})
+	assert.EqualError(t, fh.Handle(ctx, rec()), "filter panicked: filter boom")
+}
+
+// TestHandlerSetLevelReachesEveryUse checks that the handlers derived from
+// one handlers.Handler share its level: SetLevel on any of them changes them all,
+// as Python's setLevel on its one handler object does.
+func TestHandlerSetLevelReachesEveryUse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := handlers.New(&hdltRecorder{enabled: true}, &handlers.Options{Level: slog.LevelWarn, Filters: []filters.Filter{filters.Name("")}})
+	uses := []slog.Handler{h, h.WithLoggerName("a"), h.WithAttrs([]slog.Attr{slog.Int("k", 1)}), h.WithGroup("g")}
+	for _, u := range uses {
+		assert.False(t, u.Enabled(ctx, slog.LevelInfo))
+	}
+	uses[1].(*handlers.Handler).SetLevel(slog.LevelDebug)
+	for i, u := range uses {
+		assert.True(t, u.Enabled(ctx, slog.LevelInfo), "use %d", i)
+		assert.Equal(t, slog.LevelDebug, u.(*handlers.Handler).Level())
+	}
+}
+
+// TestHandlerWithLoggerNameShares checks that a Handler whose output does
+// not depend on the logger name is its own specialisation, so that routes
+// of many loggers can share it, and that one with filters, or over a
+// handler that renders the name, is not.
+func TestHandlerWithLoggerNameShares(t *testing.T) {
+	t.Parallel()
+	plain, err := formatters.NewPattern(&formatters.PatternOptions{Format: "%(message)s"})
+	require.NoError(t, err)
+	named, err := formatters.NewPattern(&formatters.PatternOptions{Format: "%(name)s %(message)s"})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	h := handlers.New(plain.NewHandler(&buf), nil)
+	assert.Same(t, h, h.WithLoggerName("x"), "nothing depends on the name")
+	hn := handlers.New(named.NewHandler(&buf), nil)
+	assert.NotSame(t, hn, hn.WithLoggerName("x"), "the name is rendered")
+	hf := handlers.New(plain.NewHandler(&buf), &handlers.Options{Filters: []filters.Filter{filters.Name("a")}})
+	sf := hf.WithLoggerName("b").(*handlers.Handler)
+	assert.NotSame(t, hf, sf, "name filters are decided per name")
+	assert.False(t, sf.Passes())
+	assert.True(t, hf.WithLoggerName("a.b").(*handlers.Handler).Passes())
+}

@@ -13,7 +13,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -117,29 +116,6 @@ func fhRecord(level slog.Level, msg string, args ...any) slog.Record {
 	r := slog.NewRecord(time.Now(), level, msg, 0)
 	r.Add(args...)
 	return r
-}
-
-// fhGoroutines counts the goroutines created by a function whose name
-// contains creator. (A goroutine that has not started yet shows only a
-// wrapper of its function, but always its creator.) The sink tests use
-// goleak instead; queue_test.go still counts with this.
-func fhGoroutines(creator string) int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if i := strings.Index(g, "\ncreated by "); i >= 0 && strings.Contains(g[i:], creator) {
-			count++
-		}
-	}
-	return count
 }
 
 // fhJSONLines reads a file of JSON lines.

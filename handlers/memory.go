@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/slogtree/slogtree/formatters"
 )
@@ -56,9 +57,19 @@ type memBuffer struct {
 	mu      sync.Mutex
 	entries []memEntry
 	closed  bool
-	once    sync.Once
+	closing atomic.Bool   // Close's flush has started
+	done    chan struct{} // closed when Close's flush is over
 	err     error
+
+	// held counts the buffered records whose delivery has not begun.
+	// CloseContext swaps in abandoned when it gives up: a flush in
+	// progress then stops at its next record, and the count is what was
+	// dropped.
+	held atomic.Int64
 }
+
+// abandoned is held after CloseContext gave up: far below zero.
+const abandoned = -1 << 62
 
 type memEntry struct {
 	ctx context.Context
@@ -74,7 +85,8 @@ func NewMemoryHandler(target slog.Handler, opts *MemoryOptions) *MemoryHandler {
 	if opts == nil {
 		opts = &MemoryOptions{}
 	}
-	b := &memBuffer{capacity: opts.Capacity, flushLevel: opts.FlushLevel, flushClose: !opts.NoFlushOnClose, target: target}
+	b := &memBuffer{capacity: opts.Capacity, flushLevel: opts.FlushLevel, flushClose: !opts.NoFlushOnClose, target: target,
+		done: make(chan struct{})}
 	if b.flushLevel == nil {
 		b.flushLevel = slog.LevelError
 	}
@@ -104,6 +116,9 @@ func (h *MemoryHandler) Handle(ctx context.Context, r slog.Record) error {
 	if b.closed {
 		return ErrClosed
 	}
+	if b.held.Add(1) < 0 {
+		return ErrClosed // CloseContext gave up
+	}
 	b.entries = append(b.entries, memEntry{ctx: ctx, h: h.target, r: r.Clone()})
 	if len(b.entries) >= b.capacity || r.Level >= b.flushLevel.Level() {
 		return b.flushLocked()
@@ -121,11 +136,15 @@ func (h *MemoryHandler) Flush() error {
 func (b *memBuffer) flushLocked() error {
 	var errs []error
 	for i, e := range b.entries {
+		if b.held.Add(-1) < 0 {
+			break // CloseContext gave up, and counted the rest
+		}
 		if err := safeHandle(e.ctx, e.h, e.r); err != nil {
 			errs = append(errs, err)
 		}
 		b.entries[i] = memEntry{}
 	}
+	clear(b.entries)
 	b.entries = b.entries[:0]
 	return errors.Join(errs...)
 }
@@ -144,18 +163,48 @@ func safeHandle(ctx context.Context, h slog.Handler, r slog.Record) (err error) 
 // records fail with [ErrClosed]. Close is idempotent and does not close
 // the target, which belongs to whoever made it.
 func (h *MemoryHandler) Close() error {
+	return h.CloseContext(context.Background())
+}
+
+// CloseContext is Close bounded by ctx. If ctx is done before the flush is
+// over (a target that blocks), the records not yet passed on are dropped
+// and the error is an [*AbandonedError] counting them; the record being
+// passed on at that moment still is, once the target returns.
+func (h *MemoryHandler) CloseContext(ctx context.Context) error {
 	b := h.b
-	b.once.Do(func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		if b.flushClose {
-			b.err = b.flushLocked()
-		}
-		clear(b.entries)
-		b.entries = nil
-		b.closed = true
-	})
-	return b.err
+	if b.closing.CompareAndSwap(false, true) {
+		go func() {
+			defer close(b.done)
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if b.flushClose {
+				b.err = b.flushLocked()
+			}
+			if n := len(b.entries); n > 0 {
+				b.held.Add(-int64(n)) // not flushed: NoFlushOnClose, or abandoned
+			}
+			clear(b.entries)
+			b.entries = nil
+			b.closed = true
+		}()
+	}
+	select {
+	case <-b.done:
+		return b.err
+	default:
+	}
+	if b.held.Load() < 0 {
+		return nil // an earlier call gave up, and counted what it dropped
+	}
+	select {
+	case <-b.done:
+		return b.err
+	case <-ctx.Done():
+	}
+	if n := b.held.Swap(abandoned); n > 0 {
+		return &AbandonedError{Handler: "memory", Dropped: int(n), Err: ctx.Err()}
+	}
+	return nil
 }
 
 // WithLoggerName returns a MemoryHandler sharing h's buffer whose records

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"testing/slogtest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -204,4 +205,37 @@ func TestMemoryHandlerSlogtest(t *testing.T) {
 		h := NewMemoryHandler(target, &MemoryOptions{Capacity: 100})
 		return h, h.Close
 	})
+}
+
+// TestMemoryHandlerCloseContext checks a bounded close of a memory handler
+// whose target blocks in the flush: it returns when the context ends,
+// counting the records not yet passed on, and the target gets the record
+// it was handling once it returns, and no other.
+func TestMemoryHandlerCloseContext(t *testing.T) {
+	t.Parallel()
+	out := &fhBuffer{}
+	g := newFHGate(fhPattern(t, out, "%(message)s"))
+	m := NewMemoryHandler(g, &MemoryOptions{Capacity: 100})
+	for i := range 5 {
+		require.NoError(t, m.Handle(context.Background(), fhRecord(slog.LevelInfo, fmt.Sprint(i))))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.CloseContext(ctx) }()
+	g.waitEntered(t, "0") // the flush is blocked on the first record
+	cancel()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("CloseContext did not return when its context ended")
+	}
+	var ae *AbandonedError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 4, ae.Dropped)
+	require.NoError(t, m.Close(), "a later Close does not wait again")
+	close(g.release)
+	assert.Eventually(t, func() bool { return len(out.lines()) == 1 }, 10*time.Second, time.Millisecond)
+	assert.Equal(t, []string{"0"}, out.lines())
+	assert.ErrorIs(t, m.Handle(context.Background(), fhRecord(slog.LevelInfo, "late")), ErrClosed)
 }

@@ -78,6 +78,33 @@ type QueueOptions struct {
 	OnError func(error)
 }
 
+// ContextCloser is a handler that holds records for later (a
+// [QueueHandler], a [MemoryHandler]) and can be closed within a deadline:
+// CloseContext delivers what it holds, or, when ctx is done first, drops it
+// and returns an [*AbandonedError] counting what it dropped.
+type ContextCloser interface {
+	CloseContext(ctx context.Context) error
+}
+
+var (
+	_ ContextCloser = (*QueueHandler)(nil)
+	_ ContextCloser = (*MemoryHandler)(nil)
+)
+
+// AbandonedError reports the records a handler still held when it was
+// closed with a context that ended first: they were dropped.
+type AbandonedError struct {
+	Handler string // "queue" or "memory"
+	Dropped int    // the records dropped
+	Err     error  // the context's error
+}
+
+func (e *AbandonedError) Error() string {
+	return fmt.Sprintf("%s handler: closed before its records were delivered: %d dropped: %v", e.Handler, e.Dropped, e.Err)
+}
+
+func (e *AbandonedError) Unwrap() error { return e.Err }
+
 // DropError reports records that a [QueueHandler] dropped because its
 // queue was full.
 type DropError struct {
@@ -125,14 +152,16 @@ type queue struct {
 	respect  bool
 	onError  func(error)
 
-	mu       sync.Mutex
-	notEmpty sync.Cond
-	notFull  sync.Cond
-	ring     []qEntry
-	head, n  int
-	closed   bool
-	dropped  uint64
-	reported uint64
+	mu        sync.Mutex
+	notEmpty  sync.Cond
+	notFull   sync.Cond
+	ring      []qEntry
+	head, n   int
+	closed    bool
+	abandoned bool // CloseContext gave up: queued records are dropped, not passed on
+	taken     int  // records the goroutine took from the ring and has not begun to pass on
+	dropped   uint64
+	reported  uint64
 
 	once sync.Once
 	done chan struct{}
@@ -302,6 +331,7 @@ func (q *queue) run() {
 			q.head = (q.head + 1) % len(q.ring)
 		}
 		q.head = 0
+		q.taken = len(batch)
 		done := q.closed && len(batch) == 0
 		q.notFull.Broadcast()
 		q.mu.Unlock()
@@ -309,14 +339,35 @@ func (q *queue) run() {
 			q.onError(&DropError{Dropped: dropped, Total: total, Overflow: q.overflow, MaxSize: q.max})
 		}
 		for i := range batch {
+			if !q.begin() {
+				break // abandoned: CloseContext counted the rest
+			}
 			q.deliver(&batch[i])
-			batch[i] = qEntry{}
 		}
+		clear(batch)
 		batch = batch[:0]
-		if done {
+		if done || q.isAbandoned() {
 			return
 		}
 	}
+}
+
+// begin reports whether the goroutine may pass on the next record it took,
+// and counts it as begun.
+func (q *queue) begin() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.abandoned {
+		return false
+	}
+	q.taken--
+	return true
+}
+
+func (q *queue) isAbandoned() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.abandoned
 }
 
 // deliver passes one queued record to the handlers of the QueueHandler
@@ -342,6 +393,16 @@ func (q *queue) deliver(e *qEntry) {
 // [ErrClosed]. Close is idempotent and does not close the handlers, which
 // belong to whoever made them.
 func (h *QueueHandler) Close() error {
+	return h.CloseContext(context.Background())
+}
+
+// CloseContext is Close bounded by ctx. If ctx is done first, the records
+// still queued, and those the goroutine took but has not begun to pass on,
+// are dropped, and the error is an [*AbandonedError] counting them; a
+// record being passed on at that moment (to a handler that blocks, say)
+// still is, and the goroutine stops once that handler returns. Callers
+// waiting for room in the queue then fail with [ErrClosed].
+func (h *QueueHandler) CloseContext(ctx context.Context) error {
 	q := h.q
 	q.once.Do(func() {
 		q.mu.Lock()
@@ -350,8 +411,34 @@ func (h *QueueHandler) Close() error {
 		q.notFull.Broadcast()
 		q.mu.Unlock()
 	})
-	<-q.done
-	return nil
+	if q.isAbandoned() {
+		return nil // an earlier call gave up, and counted what it dropped
+	}
+	select {
+	case <-q.done:
+		return nil
+	default:
+	}
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.abandoned {
+		return nil // counted by the first call that gave up
+	}
+	select {
+	case <-q.done:
+		return nil
+	default:
+	}
+	q.abandoned = true
+	n := q.n + q.taken
+	clear(q.ring)
+	q.n, q.taken = 0, 0
+	return &AbandonedError{Handler: "queue", Dropped: n, Err: ctx.Err()}
 }
 
 // WithLoggerName returns a QueueHandler sharing h's queue whose records go

@@ -103,6 +103,17 @@ func OpenTimedRotating(path string, opts *TimedRotatingOptions) (*RotatingFile, 
 	return commitNow(o, f, err)
 }
 
+// CheckTimedRotating returns the error [OpenTimedRotating] would return for
+// opts (an unknown When wraps [ErrInvalidWhen]), or nil, without opening
+// anything. Nil options are the defaults.
+func CheckTimedRotating(opts *TimedRotatingOptions) error {
+	if opts == nil {
+		return nil
+	}
+	_, err := newRollRule(opts)
+	return err
+}
+
 // timedHandle makes the handle of opts on abs, its first boundary
 // computed from the file's modification time, else now.
 func timedHandle(abs string, opts *TimedRotatingOptions) (*handle, error) {
