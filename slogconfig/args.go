@@ -7,6 +7,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/slogtree/slogtree/handlers"
+	"github.com/slogtree/slogtree/internal/levels"
+
 	"github.com/slogtree/slogtree/formatters"
 )
 
@@ -25,9 +28,11 @@ type HandlerConfig struct {
 	// bare message, attributes appended).
 	Formatter formatters.Formatter
 
-	refs   map[string]slog.Handler
-	report func(error)
-	warn   func(msg string)
+	refs       map[string]slog.Handler
+	report     func(error)
+	warn       func(msg string)
+	levelNames *levels.Names    // the configuration's own level names
+	opener     *handlers.Opener // what slogtree's file classes open through, at prepare
 }
 
 // ReportError sends err to the Manager's error handler. Handlers use it
@@ -54,13 +59,29 @@ func (c *HandlerConfig) Warn(msg string) {
 }
 
 // Handler returns the built handler that the configuration names by id in
-// one of the class's Refs, with its level and filters in front: its
-// Enabled checks the level, its Handle runs the filters but, like Python's
+// one of the class's Refs: the one handler object of that id (a
+// [*handlers.Handler]), shared with every logger and wrapper that uses it,
+// whose level a later incremental configuration may change. Its Enabled
+// checks the level; its Handle runs the filters but, like Python's
 // Handler.handle and every slog.Handler, leaves the level to Enabled. It
-// implements [formatters.LoggerNamer]: a wrapper should specialise it
-// for each logger it is specialised for, so that the name reaches the
-// output.
+// implements [formatters.LoggerNamer]: a wrapper should specialise it for
+// each logger it is specialised for, so that the name reaches the output.
+// In Check, Handler returns nil.
 func (c *HandlerConfig) Handler(id string) slog.Handler { return c.refs[id] }
+
+// handlers returns the built handlers of ids.
+func (c *HandlerConfig) handlers(ids []string) []slog.Handler {
+	hs := make([]slog.Handler, len(ids))
+	for i, id := range ids {
+		hs[i] = c.refs[id]
+	}
+	return hs
+}
+
+// level parses a level argument, with the configuration's own level names.
+func (c *HandlerConfig) level(v any) (levels.Level, error) {
+	return levels.ParseWith(v, c.levelNames)
+}
 
 // Format returns the configured formatter's handler over w.
 func (c *HandlerConfig) Format(w io.Writer) slog.Handler {

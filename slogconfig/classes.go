@@ -18,19 +18,21 @@ import (
 var streamClass = HandlerClass{
 	Params: []string{"stream"},
 	Props:  []string{"terminator"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		var w io.Writer = os.Stderr
 		if v, ok := c.Args["stream"]; ok && v != nil {
 			if w, ok = v.(io.Writer); !ok {
-				return nil, nil, argErrorf("stream", "want a writer such as \"ext://sys.stdout\", got %s", describe(v))
+				return nil, argErrorf("stream", "want a writer such as \"ext://sys.stdout\", got %s", describe(v))
 			}
 		}
 		term, err := terminator(c.Props)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		st := handlers.NewStream(w, &handlers.StreamOptions{Terminator: term})
-		return c.Format(st.Direct()), st, nil
+		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			st := handlers.NewStream(w, &handlers.StreamOptions{Terminator: term})
+			return c.Format(st.Direct()), st, nil
+		}}, nil
 	},
 }
 
@@ -39,53 +41,31 @@ var streamClass = HandlerClass{
 var fileClass = HandlerClass{
 	Params: []string{"filename", "mode", "encoding", "delay", "errors"},
 	Props:  []string{"terminator"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
-		name, err := c.String("filename", "")
-		if err != nil {
-			return nil, nil, err
+	plan: func(c *HandlerConfig) (*classPlan, error) {
+		a := fhArgs{c: c}
+		name := a.required("filename")
+		opts := handlers.FileOptions{Mode: a.mode("a"), Delay: a.boolean("delay", false), Terminator: a.terminator()}
+		a.common()
+		use := a.file("filename", name, opts.Mode, 0o644, nil)
+		if err := a.err(); err != nil {
+			return nil, err
 		}
-		if name == "" {
-			return nil, nil, argErrorf("filename", "required")
-		}
-		mode, err := c.String("mode", "a")
-		if err != nil {
-			return nil, nil, err
-		}
-		delay, err := c.Bool("delay", false)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := checkEncoding(c.Args); err != nil {
-			return nil, nil, err
-		}
-		if _, err := c.String("errors", ""); err != nil {
-			return nil, nil, err
-		}
-		term, err := terminator(c.Props)
-		if err != nil {
-			return nil, nil, err
-		}
-		f, err := handlers.OpenFile(name, &handlers.FileOptions{Mode: mode, Delay: delay, Terminator: term})
-		if err != nil {
-			return nil, nil, modeError(err)
-		}
-		return c.Format(f), f, nil
+		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			f, err := c.opener.OpenFile(name, &opts)
+			if err != nil {
+				return nil, nil, err
+			}
+			return c.Format(f), f, nil
+		}}, nil
 	},
-}
-
-// modeError returns err, the error of opening a file, as an error of the
-// argument "mode" when the mode is at fault.
-func modeError(err error) error {
-	if !errors.Is(err, handlers.ErrInvalidMode) {
-		return err
-	}
-	return NewArgError("mode", errors.New(strings.TrimPrefix(err.Error(), handlers.ErrInvalidMode.Error()+" ")))
 }
 
 // nullClass is logging.NullHandler().
 var nullClass = HandlerClass{
-	New: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
-		return handlers.Null, nil, nil
+	plan: func(*HandlerConfig) (*classPlan, error) {
+		return &classPlan{build: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
+			return handlers.Null, nil, nil
+		}}, nil
 	},
 }
 

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slogtree/slogtree/handlers"
 	"github.com/slogtree/slogtree/internal/levels"
@@ -40,6 +42,17 @@ func registerFileHandlers(r *Registry) {
 
 const mib = 1 << 20
 
+// rotation is the rotation of a file, as validate compares it between
+// handlers that write the same file.
+type rotation struct {
+	sizeMB, backups, ageDays int
+	compress, localTime      bool
+	when                     string
+	interval                 int
+	utc                      bool
+	atTime                   time.Duration // -1: none
+}
+
 // rotatingClass is logging.handlers.RotatingFileHandler(filename, mode='a',
 // maxBytes=0, backupCount=0, encoding=None, delay=False, errors=None), on
 // lumberjack, with the Go keys maxSizeMB, maxBackups, maxAgeDays, compress,
@@ -48,10 +61,10 @@ var rotatingClass = HandlerClass{
 	Params: []string{"filename", "mode", "maxBytes", "backupCount", "encoding", "delay", "errors",
 		"maxSizeMB", "maxBackups", "maxAgeDays", "compress", "localTime", "fileMode"},
 	Props: []string{"terminator"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		a := fhArgs{c: c}
 		name := a.required("filename")
-		mode := a.str("mode", "a")
+		mode := a.mode("a")
 		maxBytes := a.nonNegative("maxBytes")
 		backupCount, hasBackupCount := a.optNonNegative("backupCount")
 		sizeMB := a.nonNegative("maxSizeMB")
@@ -75,7 +88,7 @@ var rotatingClass = HandlerClass{
 			a.fail("backupCount and maxBackups: give one of them, not both")
 		}
 		if err := a.err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if maxBytes > 0 {
 			sizeMB = (maxBytes + mib - 1) / mib
@@ -101,18 +114,26 @@ var rotatingClass = HandlerClass{
 			if maxBytes > 0 {
 				c.Warn("backupCount is 0: the file never rotates, as in Python (set backupCount, or maxBackups to keep every rotated file)")
 			}
-			f, err := handlers.OpenFile(name, &handlers.FileOptions{Mode: mode, Delay: ropts.Delay, Perm: ropts.Perm, Terminator: ropts.Terminator})
-			if err != nil {
-				return nil, nil, modeError(err)
-			}
-			return c.Format(f), f, nil
+			fopts := handlers.FileOptions{Mode: mode, Delay: ropts.Delay, Perm: ropts.Perm, Terminator: ropts.Terminator}
+			use := a.file("filename", name, mode, fopts.Perm, nil)
+			return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+				f, err := c.opener.OpenFile(name, &fopts)
+				if err != nil {
+					return nil, nil, err
+				}
+				return c.Format(f), f, nil
+			}}, a.err()
 		}
 		ropts.MaxSizeMB = sizeMB
-		f, err := handlers.OpenRotating(name, &ropts)
-		if err != nil {
-			return nil, nil, err
-		}
-		return c.Format(f), f, nil
+		use := a.file("filename", name, "a", ropts.Perm, rotation{sizeMB: sizeMB, backups: ropts.MaxBackups,
+			ageDays: ropts.MaxAgeDays, compress: ropts.Compress, localTime: ropts.LocalTime, atTime: -1})
+		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			f, err := c.opener.OpenRotating(name, &ropts)
+			if err != nil {
+				return nil, nil, err
+			}
+			return c.Format(f), f, nil
+		}}, a.err()
 	},
 }
 
@@ -124,7 +145,7 @@ var timedClass = HandlerClass{
 	Params: []string{"filename", "when", "interval", "backupCount", "encoding", "delay", "utc", "atTime", "errors",
 		"maxAgeDays", "compress", "localTime", "fileMode"},
 	Props: []string{"terminator"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		a := fhArgs{c: c}
 		name := a.required("filename")
 		topts := handlers.TimedRotatingOptions{
@@ -145,26 +166,33 @@ var timedClass = HandlerClass{
 				a.failAt("interval", fmt.Errorf("want an integer >= 1, got %d", n))
 			}
 		}
-		if at := a.str("atTime", ""); at != "" {
-			d, err := handlers.ParseTimeOfDay(at)
+		at := time.Duration(-1)
+		if s := a.str("atTime", ""); s != "" {
+			d, err := handlers.ParseTimeOfDay(s)
 			if err != nil {
 				a.failAt("atTime", err)
 			}
-			topts.AtTime = &d
+			topts.AtTime, at = &d, d
 		}
 		a.common()
 		if err := a.err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		f, err := handlers.OpenTimedRotating(name, &topts)
-		if errors.Is(err, handlers.ErrInvalidWhen) {
+		if err := handlers.CheckTimedRotating(&topts); errors.Is(err, handlers.ErrInvalidWhen) {
 			a.failAt("when", errors.New(strings.TrimPrefix(err.Error(), handlers.ErrInvalidWhen.Error()+": ")))
-			return nil, nil, a.err()
+		} else if err != nil {
+			a.failAt("", err)
 		}
-		if err != nil {
-			return nil, nil, err
-		}
-		return c.Format(f), f, nil
+		use := a.file("filename", name, "a", topts.Perm, rotation{backups: topts.MaxBackups, ageDays: topts.MaxAgeDays,
+			compress: topts.Compress, localTime: topts.LocalTime, when: strings.ToUpper(topts.When),
+			interval: topts.Interval, utc: topts.UTC, atTime: at})
+		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			f, err := c.opener.OpenTimedRotating(name, &topts)
+			if err != nil {
+				return nil, nil, err
+			}
+			return c.Format(f), f, nil
+		}}, a.err()
 	},
 }
 
@@ -173,24 +201,27 @@ var timedClass = HandlerClass{
 var watchedClass = HandlerClass{
 	Params: []string{"filename", "mode", "encoding", "delay", "errors", "fileMode"},
 	Props:  []string{"terminator"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		a := fhArgs{c: c}
 		name := a.required("filename")
 		wopts := handlers.WatchedOptions{
-			Mode:       a.str("mode", "a"),
+			Mode:       a.mode("a"),
 			Delay:      a.boolean("delay", false),
 			Perm:       a.fileMode(),
 			Terminator: a.terminator(),
 		}
 		a.common()
+		use := a.file("filename", name, wopts.Mode, wopts.Perm, nil)
 		if err := a.err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		f, err := handlers.OpenWatched(name, &wopts)
-		if err != nil {
-			return nil, nil, modeError(err)
-		}
-		return c.Format(f), f, nil
+		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			f, err := c.opener.OpenWatched(name, &wopts)
+			if err != nil {
+				return nil, nil, err
+			}
+			return c.Format(f), f, nil
+		}}, nil
 	},
 }
 
@@ -200,7 +231,7 @@ var watchedClass = HandlerClass{
 var memoryClass = HandlerClass{
 	Params: []string{"capacity", "flushLevel", "target", "flushOnClose"},
 	Refs:   []string{"target"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		a := fhArgs{c: c}
 		if v, ok := c.Args["capacity"]; !ok || v == nil {
 			a.failAt("capacity", errors.New("required"))
@@ -210,23 +241,27 @@ var memoryClass = HandlerClass{
 			NoFlushOnClose: !a.boolean("flushOnClose", true),
 		}
 		if v, ok := c.Args["flushLevel"]; ok && v != nil {
-			l, err := levels.Parse(v)
+			l, err := c.level(v)
 			if err != nil {
 				a.failAt("flushLevel", err)
 			}
 			opts.FlushLevel = l.Threshold()
 		}
-		var target slog.Handler
-		if id := a.str("target", ""); id != "" {
-			target = c.Handler(id)
-		} else {
+		target := a.str("target", "")
+		if target == "" {
 			c.Warn("no target: every record is dropped (Python keeps them in memory for a target set later)")
 		}
 		if err := a.err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		h := handlers.NewMemoryHandler(target, &opts)
-		return h, h, nil
+		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			var t slog.Handler
+			if target != "" {
+				t = c.Handler(target)
+			}
+			h := handlers.NewMemoryHandler(t, &opts)
+			return h, h, nil
+		}}, nil
 	},
 }
 
@@ -239,9 +274,9 @@ var memoryClass = HandlerClass{
 var queueClass = HandlerClass{
 	Params: []string{"queue", "handlers", "respect_handler_level", "listener", "overflow"},
 	Refs:   []string{"handlers"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		a := fhArgs{c: c}
-		ids, hs := a.handlerList("handlers")
+		ids := a.handlerList("handlers")
 		opts := handlers.QueueOptions{
 			MaxSize:             a.queueSize(),
 			RespectHandlerLevel: a.boolean("respect_handler_level", false),
@@ -255,11 +290,14 @@ var queueClass = HandlerClass{
 			}
 		}
 		if err := a.err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		opts.OnError = childReporter(c, ids)
-		h := handlers.NewQueueHandler(hs, &opts)
-		return h, h, nil
+		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			o := opts
+			o.OnError = childReporter(c, ids)
+			h := handlers.NewQueueHandler(c.handlers(ids), &o)
+			return h, h, nil
+		}}, nil
 	},
 }
 
@@ -281,13 +319,15 @@ func listClass(build func(hs []slog.Handler, onError func(error)) slog.Handler) 
 	return HandlerClass{
 		Params: []string{"handlers"},
 		Refs:   []string{"handlers"},
-		New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		plan: func(c *HandlerConfig) (*classPlan, error) {
 			a := fhArgs{c: c}
-			ids, hs := a.handlerList("handlers")
+			ids := a.handlerList("handlers")
 			if err := a.err(); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			return build(hs, childReporter(c, ids)), nil, nil
+			return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+				return build(c.handlers(ids), childReporter(c, ids)), nil, nil
+			}}, nil
 		},
 	}
 }
@@ -300,13 +340,10 @@ func listClass(build func(hs []slog.Handler, onError func(error)) slog.Handler) 
 var routerClass = HandlerClass{
 	Params: []string{"handlers", "routes", "firstMatch"},
 	Refs:   []string{"handlers"},
-	New: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+	plan: func(c *HandlerConfig) (*classPlan, error) {
 		a := fhArgs{c: c}
-		ids, hs := a.handlerList("handlers")
-		routes := make([]handlers.Route, len(hs))
-		for i, h := range hs {
-			routes[i].Handler = h
-		}
+		ids := a.handlerList("handlers")
+		routes := make([]handlers.Route, len(ids))
 		first := a.boolean("firstMatch", false)
 		if v, ok := c.Args["routes"]; ok && v != nil {
 			m, isMap := v.(map[string]any)
@@ -323,9 +360,15 @@ var routerClass = HandlerClass{
 			}
 		}
 		if err := a.err(); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return handlers.NewRouter(routes, &handlers.RouterOptions{FirstMatch: first, OnError: childReporter(c, ids)}), nil, nil
+		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			rs := slices.Clone(routes)
+			for i, h := range c.handlers(ids) {
+				rs[i].Handler = h
+			}
+			return handlers.NewRouter(rs, &handlers.RouterOptions{FirstMatch: first, OnError: childReporter(c, ids)}), nil, nil
+		}}, nil
 	},
 }
 
@@ -463,35 +506,55 @@ func (a *fhArgs) fileMode() os.FileMode {
 	return os.FileMode(n)
 }
 
-// handlerList reads a list of handler ids and returns them with their
-// handlers.
-func (a *fhArgs) handlerList(key string) ([]string, []slog.Handler) {
+// handlerList reads a list of handler ids. The ids are checked at
+// validate, which reports the unknown ones.
+func (a *fhArgs) handlerList(key string) []string {
 	v, ok := a.c.Args[key]
 	if !ok || v == nil {
 		a.failAt(key, errors.New("required: a list of handler ids"))
-		return nil, nil
+		return nil
 	}
 	list, isList := v.([]any)
 	if !isList {
 		a.failAt(key, fmt.Errorf("want a list of handler ids, got %s", describe(v)))
-		return nil, nil
+		return nil
 	}
 	if len(list) == 0 {
 		a.failAt(key, errors.New("want at least one handler id"))
 	}
 	ids := make([]string, 0, len(list))
-	hs := make([]slog.Handler, 0, len(list))
 	for i, e := range list {
 		id, isStr := e.(string)
-		h := a.c.Handler(id)
-		if !isStr || h == nil {
+		if !isStr {
 			a.failAt(fmt.Sprintf("%s[%d]", key, i), fmt.Errorf("want a handler id, got %s", describe(e)))
 			continue
 		}
 		ids = append(ids, id)
-		hs = append(hs, h)
 	}
-	return ids, hs
+	return ids
+}
+
+// mode reads Python's open mode, checked as the file handlers check it.
+func (a *fhArgs) mode(def string) string {
+	m := a.str("mode", def)
+	if err := handlers.CheckMode(m); err != nil {
+		a.failAt("mode", errors.New(strings.TrimPrefix(err.Error(), handlers.ErrInvalidMode.Error()+" ")))
+	}
+	return m
+}
+
+// file returns the use of the file named by argument key, for validate's
+// check of handlers that share a file, and for the probe.
+func (a *fhArgs) file(key, name, mode string, perm os.FileMode, rot any) fileUse {
+	u := fileUse{key: key, mode: mode, perm: perm, rotation: rot, exclusive: strings.HasPrefix(mode, "x")}
+	if name != "" {
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			a.failAt(key, fmt.Errorf("file name %q: %w", name, err))
+		}
+		u.path = abs
+	}
+	return u
 }
 
 // queueSize reads Python 3.12's queue key: absent (a bounded queue of

@@ -491,6 +491,9 @@ func TestFHMemoryAndQueueMatchCPython(t *testing.T) {
 					require.NoError(t, e.m.Shutdown())
 				case step["config"] != nil:
 					require.NoError(t, e.m.DictConfig(e.injectStreams(t, step["config"].(map[string]any))))
+					// Python closes the handlers it replaces before it
+					// returns; slogtree retires them in the background.
+					require.NoError(t, e.m.waitRetired(context.Background()))
 				default:
 					e.m.Logger(step["logger"].(string)).Log(context.Background(), fhPyLevels[step["level"].(string)], step["msg"].(string))
 				}
@@ -1108,6 +1111,19 @@ func TestFHFileModeAndTimedKeys(t *testing.T) {
 	assert.Empty(t, e.reported())
 }
 
+// fhBuildClass builds one handler of one of slogtree's own classes, as
+// validate, prepare and commit do.
+func fhBuildClass(t *testing.T, cls HandlerClass, hc *HandlerConfig) (slog.Handler, io.Closer) {
+	t.Helper()
+	plan, err := cls.plan(hc)
+	require.NoError(t, err)
+	hc.opener = handlers.NewOpener()
+	h, closer, err := plan.build(hc)
+	require.NoError(t, err)
+	require.NoError(t, hc.opener.Commit())
+	return h, closer
+}
+
 // TestFHTimedClassSchedule checks that the configuration keys of
 // TimedRotatingFileHandler reach the schedule.
 func TestFHTimedClassSchedule(t *testing.T) {
@@ -1116,9 +1132,7 @@ func TestFHTimedClassSchedule(t *testing.T) {
 	build := func(args map[string]any) *handlers.RotatingFile {
 		args["filename"] = filepath.Join(dir, fmt.Sprintf("%d.log", len(args)))
 		args["delay"] = true
-		hc := &HandlerConfig{ID: "t", Args: args}
-		_, closer, err := timedClass.New(hc)
-		require.NoError(t, err)
+		_, closer := fhBuildClass(t, timedClass, &HandlerConfig{ID: "t", Args: args})
 		t.Cleanup(func() { _ = closer.Close() })
 		return closer.(*handlers.RotatingFile)
 	}
@@ -1176,7 +1190,7 @@ func TestFHCheckLeavesLiveRotationAlone(t *testing.T) {
 func TestFHCheckRotatesNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	live, idle := filepath.Join(dir, "live.log"), filepath.Join(dir, "idle.log")
+	live, idle, timed := filepath.Join(dir, "live.log"), filepath.Join(dir, "idle.log"), filepath.Join(dir, "timed.log")
 	big := bytes.Repeat([]byte("b"), 3<<20)
 	require.NoError(t, os.WriteFile(idle, big, 0o644))
 	e := newFHEnv(t)
@@ -1190,7 +1204,7 @@ func TestFHCheckRotatesNothing(t *testing.T) {
 	smaller := fmt.Sprintf(`{"version": 1, "handlers": {
 		"l": {"class": "rotating_file", "filename": %q, "maxSizeMB": 1},
 		"i": {"class": "logging.handlers.RotatingFileHandler", "filename": %q, "maxBytes": 1048576, "backupCount": 2},
-		"t": {"class": "logging.handlers.TimedRotatingFileHandler", "filename": %q, "when": "S"}}`, live, idle, idle)
+		"t": {"class": "logging.handlers.TimedRotatingFileHandler", "filename": %q, "when": "S"}}`, live, idle, timed)
 	require.NoError(t, e.m.Check(fhJSON(t, smaller+`}`)))
 	require.Error(t, e.m.DictConfig(fhJSON(t, smaller+`, "root": {"handlers": ["nope"]}}`)))
 	time.Sleep(1100 * time.Millisecond) // past the timed handler's first boundary
@@ -1208,6 +1222,7 @@ func TestFHCheckRotatesNothing(t *testing.T) {
 	data, err := os.ReadFile(idle)
 	require.NoError(t, err)
 	assert.Equal(t, big, data, "the file no configuration in force uses is untouched")
+	assert.NoFileExists(t, timed, "checking or refusing a configuration creates no file")
 }
 
 // TestFHFileConfigPositionalArgs: fileConfig's args bind to Python's

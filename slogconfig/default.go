@@ -1,6 +1,9 @@
 package slogconfig
 
-import "log/slog"
+import (
+	"context"
+	"log/slog"
+)
 
 // std is the default Manager. Its first configuration makes its root
 // logger slog's default, so slog.Info and the log package land on root.
@@ -23,3 +26,11 @@ func Handler(name string) slog.Handler { return std.Handler(name) }
 // Shutdown flushes and closes every handler of the default Manager: see
 // [Manager.Shutdown].
 func Shutdown() error { return std.Shutdown() }
+
+// ShutdownContext is [Shutdown] bounded by ctx: see
+// [Manager.ShutdownContext].
+func ShutdownContext(ctx context.Context) error { return std.ShutdownContext(ctx) }
+
+// Check checks cfg as the default Manager would apply it, changing
+// nothing: see [Manager.Check].
+func Check(cfg map[string]any, opts ...CheckOption) error { return std.Check(cfg, opts...) }

@@ -79,23 +79,55 @@
 // # Reconfiguration
 //
 // [Manager.DictConfig] and [Manager.Load] may be called at any time while
-// other goroutines log. A configuration is compiled and its handlers built
-// off to the side; on error they are closed and the running configuration
-// is left as it was. Otherwise every logger switches to its new route at
-// once, the records in flight through the old routes are waited for, and
-// only then is what the new configuration no longer uses closed: each
-// record is routed wholly by the old or wholly by the new configuration,
-// never lost and never delivered twice. Loggers, and the loggers made from
-// them with With and WithGroup, follow every configuration. A file is
+// other goroutines log. Loggers, and the loggers made from them with With
+// and WithGroup, follow every configuration. A configuration flows through
+// these steps, each a function in the file named for it:
+//
+//	convert.go   decode is done by the caller (load.go, fileconfig.go);
+//	             ext://, cfg:// and env:// values are resolved
+//	schema.go    a typed spec, every part with its path; types checked,
+//	             class names looked up, every problem collected
+//	validate.go  references, cycles, levels (with the configuration's own
+//	             level names), formatters and filters built, class
+//	             arguments read, files that cannot be shared refused
+//	             ── no I/O and no process-wide change up to here ──
+//	build.go     prepare: handler objects built, files opened through a
+//	             handlers.Opener that changes nothing yet; on failure what
+//	             was opened is closed and the files it created removed
+//	commit.go    mode "w" files truncated, rotation settings applied, level
+//	             names registered, incremental handler levels set
+//	route.go     every logger's route computed, specialised for its name
+//	swap.go      every logger switched to its route at once; the replaced
+//	             configuration retired in the background
+//
+// [Manager.Check] stops after validate (and, with [Probe], checks that the
+// files could be opened, creating and changing nothing), so a configuration
+// that is checked, or refused, changes nothing at all: no file is created
+// or truncated, no level name registered. A record is routed wholly by the
+// old or wholly by the new configuration, never lost and never delivered
+// twice. The replaced configuration is retired in the background: the
+// records in flight through it are delivered, including those a queue or
+// memory handler holds, then what no newer configuration uses is closed. A
+// reconfiguration never waits for that; [Manager.Shutdown] does, and
+// [Manager.ShutdownContext] drops (and counts) what is still held at its
+// deadline.
+//
+// There is one handler object per configured handler (a [handlers.Handler]),
+// shared by every logger's route and by every handler that wraps it (queue,
+// memory, failover, router, pool), so an incremental change of its level
+// reaches every use, as Python's setLevel on its one object does. A file is
 // opened once per absolute path and shared by every handler that writes to
-// it; a configuration that keeps a file keeps it open.
+// it, whatever its class; a configuration that keeps a file keeps it open.
 //
 // With incremental set, only handler levels, logger levels and propagate
 // flags, and the root level change.
 //
 // A handler that fails reports a [*HandlerError] to the error handler
 // ([WithErrorHandler]; by default Python's "--- Logging error ---" on
-// stderr), and the other handlers still get the record.
+// stderr), and the other handlers still get the record. Calls into code a
+// program registered (handler, formatter and filter classes) are guarded:
+// a panic is reported, never fatal, and the record still reaches the other
+// handlers.
 //
 // # Deviations from Python
 //
@@ -112,8 +144,16 @@
 //     one-time "No handlers could be found" notice.
 //   - Level names are accepted in any case, and slog names too.
 //   - Integral floats such as 20.0 are levels; booleans are not.
-//   - File mode "w" truncates only when the process first opens the file,
-//     not again when a reconfiguration keeps it.
+//   - File mode "w" truncates when a configuration that names the file
+//     takes effect, unless the file is still open: kept by the
+//     configuration it replaces (or by an older one still being retired),
+//     the open file goes on as it is.
+//   - The configuration a new one replaces is closed in the background,
+//     once its records in flight are delivered: a memory handler it
+//     flushes on close does so shortly after DictConfig returns, not before.
+//   - Handlers that share a file in ways that cannot be shared (different
+//     rotation settings or permissions, mode "x" beside another handler) are
+//     refused, naming both.
 //   - The pattern formatter appends the attributes its format does not name
 //     after the message as key=value; the formatter key extras: ignore
 //     gives Python's output.

@@ -1,9 +1,11 @@
 package slogconfig
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/slogtree/slogtree/internal/convert"
@@ -81,6 +83,29 @@ func (p *problems) add(path string, err error) {
 		path, err = joinPath(path, cv.Path), cv.Err
 	}
 	*p = append(*p, &PathError{Path: path, Err: err})
+}
+
+// order sorts the problems by the entry of the configuration they are in,
+// entries in the order given (the order of Python's dictConfig: formatters,
+// filters, handlers, loggers, root), keeping the order in which each
+// entry's problems were found.
+func (p problems) order(entries []string) {
+	rank := make(map[string]int, len(entries))
+	for i, e := range entries {
+		rank[e] = i
+	}
+	of := func(path string) int {
+		for i := len(path); i > 0; i-- {
+			if i < len(path) && path[i] != '.' && path[i] != '[' {
+				continue
+			}
+			if r, ok := rank[path[:i]]; ok {
+				return r
+			}
+		}
+		return len(entries)
+	}
+	slices.SortStableFunc(p, func(a, b *PathError) int { return cmp.Compare(of(a.Path), of(b.Path)) })
 }
 
 func (p *problems) addf(path, format string, args ...any) {

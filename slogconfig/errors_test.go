@@ -292,7 +292,10 @@ func TestErrorsText(t *testing.T) {
 		},
 		{
 			// Every problem, in the order formatters, filters, handlers,
-			// loggers, root.
+			// loggers, root; an entry's problems together, those of its
+			// keys' types before those of what they refer to. A class's
+			// New is not called for a configuration that failed
+			// validation: h3's panicking New is never reached.
 			name: "all problems at once",
 			give: `{"version": 1,
 				"formatters": {"f1": {"style": "?"}, "f2": {"format": "hello"}},
@@ -310,12 +313,11 @@ func TestErrorsText(t *testing.T) {
 				"formatters.f1: Style must be one of: %,{,$",
 				"formatters.f2: Invalid format 'hello' for '%' style",
 				`filters.x.(): unknown filter class "nope"`,
-				`handlers.h1.level: unknown level: "LOUD"`,
 				`handlers.h1.bogus: unexpected keyword argument "bogus" for stream`,
+				`handlers.h1.level: unknown level: "LOUD"`,
 				`handlers.h2.class: unknown handler class "nope"`,
-				"handlers.h3: handler class panicked: cfgt: new boom",
-				`loggers.app.level: unknown level: "verbose"`,
 				`loggers.app.propagate: want a boolean, got "yes"`,
+				`loggers.app.level: unknown level: "verbose"`,
 				`loggers.app.handlers[1]: unknown handler "missing"`,
 				`loggers.lib.filters[0]: unknown filter "nofilter"`,
 				`root.level: unknown level: "SILENT"`,
@@ -339,7 +341,24 @@ func TestErrorsText(t *testing.T) {
 			want: strings.Join([]string{
 				"formatters.f: Style must be one of: %,{,$",
 				`filters.x.(): unknown filter class "nope"`,
+			}, "\n"),
+		},
+		{
+			// Building starts only for a configuration that passed
+			// validation; every handler that fails to build is reported,
+			// and those that refer to it are not.
+			name: "build failures are reported once, not at each reference",
+			give: `{"version": 1,
+				"handlers": {
+					"a_ref": {"class": "test.ref", "target": "b_bad"},
+					"b_bad": {"class": "test.error_new"},
+					"c_panics": {"class": "test.panic_new"},
+					"d_ref": {"class": "test.ref", "target": "c_panics"}},
+				"loggers": {"app": {"handlers": ["a_ref", "d_ref"]}},
+				"root": {"handlers": ["b_bad"]}}`,
+			want: strings.Join([]string{
 				"handlers.b_bad: cfgt: cannot build",
+				"handlers.c_panics: handler class panicked: cfgt: new boom",
 			}, "\n"),
 		},
 	}

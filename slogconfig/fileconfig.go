@@ -14,9 +14,10 @@ import (
 )
 
 // A FileConfigOption configures the reading of a Python INI (fileConfig)
-// file.
+// file. It is also a [CheckOption], for [Manager.CheckFile].
 type FileConfigOption interface {
 	applyFile(*fileConfigOptions)
+	CheckOption
 }
 
 type fileConfigOptions struct {
@@ -27,6 +28,8 @@ type fileConfigOptions struct {
 type fileOptionFunc func(*fileConfigOptions)
 
 func (f fileOptionFunc) applyFile(o *fileConfigOptions) { f(o) }
+
+func (f fileOptionFunc) applyCheck(o *checkOptions) { f(&o.file) }
 
 // DisableExistingLoggers sets fileConfig's disable_existing_loggers.
 // Default true.
@@ -118,7 +121,7 @@ func (m *Manager) FileConfig(path string, opts ...FileConfigOption) error {
 	if err != nil {
 		return err
 	}
-	if err := m.fileConfig(data, fileOptions(opts), false); err != nil {
+	if err := m.fileConfig(data, fileOptions(opts), nil); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
@@ -131,17 +134,18 @@ func (m *Manager) FileConfigReader(r io.Reader, opts ...FileConfigOption) error 
 	if err != nil {
 		return err
 	}
-	return m.fileConfig(data, fileOptions(opts), false)
+	return m.fileConfig(data, fileOptions(opts), nil)
 }
 
-// fileConfig applies (or, with check, only checks) an INI configuration.
-func (m *Manager) fileConfig(data []byte, o fileConfigOptions, check bool) error {
+// fileConfig applies an INI configuration, or only checks it when check is
+// not nil.
+func (m *Manager) fileConfig(data []byte, o fileConfigOptions, check *checkOptions) error {
 	cfg, sections, err := m.iniToDict(data, o)
 	if err != nil {
 		return err
 	}
-	if check {
-		err = m.Check(cfg)
+	if check != nil {
+		err = m.checkWith(cfg, check)
 	} else {
 		err = m.DictConfig(cfg)
 	}
@@ -612,10 +616,17 @@ func (r *iniReader) logger(sect string, e map[string]any, named bool) {
 }
 
 // CheckFile reads a configuration file as [Manager.Load] does (INI files
-// with opts, as [Manager.FileConfig] reads them) and builds it as
-// [Manager.Check] does, without installing it: the error is the one
-// loading the file would return, and the running configuration is left
-// alone. Building opens the files the configuration names.
-func (m *Manager) CheckFile(path string, opts ...FileConfigOption) error {
-	return m.loadFile(path, fileOptions(opts), true)
+// with the FileConfigOptions among opts, as [Manager.FileConfig] reads
+// them) and checks it as [Manager.Check] does: the error is the one loading
+// the file would return, and nothing is opened, created or changed. With
+// [Probe] it also checks that the files the configuration names could be
+// opened for writing.
+func (m *Manager) CheckFile(path string, opts ...CheckOption) error {
+	co := checkOptions{file: fileOptions(nil)}
+	for _, o := range opts {
+		if o != nil {
+			o.applyCheck(&co)
+		}
+	}
+	return m.loadFile(path, &co)
 }

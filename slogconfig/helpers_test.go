@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
@@ -369,3 +370,8 @@ func cfgtScrub(s string) string {
 	s = cfgtAsctime.ReplaceAllString(s, "ASCTIME")
 	return cfgtDate.ReplaceAllString(s, "DATE")
 }
+
+// goleakLumberjack ignores lumberjack's cleanup goroutine, which it starts
+// once per rotated file and never stops (one per path for the life of the
+// process, as the README says).
+var goleakLumberjack = goleak.IgnoreTopFunction("gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun")

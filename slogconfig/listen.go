@@ -483,10 +483,7 @@ func (l *Listener) apply(payload []byte) (err error) {
 	}
 	cfg, jsonErr := decodeJSON(payload)
 	if jsonErr == nil {
-		if err := l.allow(cfg, false); err != nil {
-			return err
-		}
-		if err := l.m.DictConfig(cfg); err != nil {
+		if err := l.m.apply(cfg, &applyOptions{policy: l.policy(false)}); err != nil {
 			return fmt.Errorf("dictConfig refused the JSON configuration:\n%w", err)
 		}
 		return nil
@@ -495,54 +492,34 @@ func (l *Listener) apply(payload []byte) (err error) {
 	if iniErr != nil {
 		return fmt.Errorf("payload is neither a JSON object (%v) nor an INI configuration:\n%w", jsonErr, iniErr)
 	}
-	if err := l.allow(cfg, true); err != nil {
-		return err
-	}
-	if err := paths.rewrite(l.m.DictConfig(cfg)); err != nil {
+	if err := paths.rewrite(l.m.apply(cfg, &applyOptions{policy: l.policy(true)})); err != nil {
 		return fmt.Errorf("fileConfig refused the INI configuration:\n%w", err)
 	}
 	return nil
 }
 
-// allow applies the Listener's restrictions to a configuration.
-func (l *Listener) allow(cfg map[string]any, fromINI bool) error {
-	incremental := false
-	switch v := cfg["incremental"].(type) {
-	case bool:
-		incremental = v
-	case float64:
-		incremental = v != 0
-	}
-	if l.cfg.incrementalOnly && !incremental {
-		if fromINI {
-			return errors.New("this listener accepts only incremental configurations, and an INI configuration never is")
+// policy returns the Listener's restrictions, applied to a configuration
+// at validate: what the configuration is, not how it was written, decides.
+func (l *Listener) policy(fromINI bool) func(s *spec, errs *problems) {
+	return func(s *spec, errs *problems) {
+		if l.cfg.incrementalOnly && !s.incremental {
+			if fromINI {
+				errs.add("", errors.New("this listener accepts only incremental configurations, and an INI configuration never is"))
+			} else {
+				errs.add("", errors.New(`this listener accepts only incremental configurations ("incremental": true)`))
+			}
+			return
 		}
-		return errors.New(`this listener accepts only incremental configurations ("incremental": true)`)
-	}
-	if l.cfg.allowed == nil || incremental {
-		return nil
-	}
-	hs, _ := cfg["handlers"].(map[string]any)
-	var errs problems
-	for _, id := range slices.Sorted(maps.Keys(hs)) {
-		e, ok := hs[id].(map[string]any)
-		if !ok {
-			continue // refused by the compiler
+		if l.cfg.allowed == nil || s.incremental {
+			return
 		}
-		key := "class"
-		v, has := e["()"]
-		if has {
-			key = "()"
-		} else {
-			v = e["class"]
-		}
-		name, _ := v.(string)
-		if !l.cfg.allowed[name] {
-			errs.addf("handlers."+id+"."+key, "handler class %s is not allowed on this listener (allowed: %s)",
-				describe(v), strings.Join(slices.Sorted(maps.Keys(l.cfg.allowed)), ", "))
+		for _, h := range s.handlers {
+			if !l.cfg.allowed[h.className] {
+				errs.addf(h.path+"."+h.classKey, "handler class %q is not allowed on this listener (allowed: %s)",
+					h.className, strings.Join(slices.Sorted(maps.Keys(l.cfg.allowed)), ", "))
+			}
 		}
 	}
-	return errs.err()
 }
 
 // HMACVerifier returns a [Verify] function for payloads signed by

@@ -168,7 +168,7 @@ func TestLSBadInput(t *testing.T) {
 		{name: "INI when incremental only", opts: []ListenOption{IncrementalOnly()}, give: frame(fcINI), want: "this listener accepts only incremental configurations, and an INI configuration never is"},
 		{name: "class not allowed", opts: []ListenOption{AllowHandlerClasses("logging.StreamHandler")}, give: frame(`{"version": 1, "handlers": {"f": {"class": "logging.FileHandler", "filename": "/etc/passwd", "mode": "w"}, "g": {"()": "file", "filename": "x"}, "s": {"class": "logging.StreamHandler"}}}`),
 			want: "handlers.f.class: handler class \"logging.FileHandler\" is not allowed on this listener (allowed: logging.StreamHandler)\nhandlers.g.(): handler class \"file\" is not allowed on this listener (allowed: logging.StreamHandler)"},
-		{name: "INI class not allowed", opts: []ListenOption{AllowHandlerClasses("stream")}, give: frame(fcINI), want: "handlers.h1.class: handler class \"logging.StreamHandler\" is not allowed on this listener (allowed: stream)"},
+		{name: "INI class not allowed", opts: []ListenOption{AllowHandlerClasses("stream")}, give: frame(fcINI), want: "[handler_h1] class: handler class \"logging.StreamHandler\" is not allowed on this listener (allowed: stream)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,12 +16,12 @@ import (
 // fileConfig format (read as [Manager.FileConfig] reads it, with its
 // default options). The error names the file.
 func (m *Manager) Load(path string) error {
-	return m.loadFile(path, fileOptions(nil), false)
+	return m.loadFile(path, nil)
 }
 
 // loadFile reads a configuration file by its extension and applies it, or
-// only builds it when check is set.
-func (m *Manager) loadFile(path string, o fileConfigOptions, check bool) error {
+// only checks it when check is not nil.
+func (m *Manager) loadFile(path string, check *checkOptions) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -30,13 +30,17 @@ func (m *Manager) loadFile(path string, o fileConfigOptions, check bool) error {
 	case ".json", ".yaml", ".yml":
 		var cfg map[string]any
 		if cfg, err = DecodeDict(data, ext[1:]); err == nil {
-			if check {
-				err = m.Check(cfg)
+			if check != nil {
+				err = m.checkWith(cfg, check)
 			} else {
 				err = m.DictConfig(cfg)
 			}
 		}
 	case ".ini", ".conf", ".cfg":
+		o := fileOptions(nil)
+		if check != nil {
+			o = check.file
+		}
 		err = m.fileConfig(data, o, check)
 	default:
 		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)

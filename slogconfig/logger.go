@@ -5,33 +5,34 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"sync/atomic"
 
 	"github.com/slogtree/slogtree/filters"
-	"github.com/slogtree/slogtree/formatters"
+	"github.com/slogtree/slogtree/handlers"
 )
 
-// nodeHandler is the slog.Handler behind a named logger. Its attributes
-// and groups are kept as a list of operations and applied to the handlers
-// of each new route once, when the route is first used.
+// nodeHandler is the slog.Handler behind a named logger, and behind each
+// logger derived from it with With or WithGroup. The logger's own handler
+// delivers to its route's targets as they are (specialised for the name
+// when the route was built); a derived one delivers to the same targets
+// with its attributes and groups applied, which it computes once per route:
+// at With time for the route then in force, and on the first record after
+// each reconfiguration.
 type nodeHandler struct {
-	n     *node
-	ops   []op
-	cache *atomic.Pointer[derived]
+	n      *node
+	parent *nodeHandler // the handler this one was derived from; nil for the logger's own
+	group  string       // this derivation's WithGroup, or
+	attrs  []slog.Attr  // its WithAttrs
+
+	derived atomic.Pointer[derived]
+	first   derived // the derivation made at With time, without an allocation of its own
 }
 
-// op is one WithAttrs or WithGroup call.
-type op struct {
-	group string
-	attrs []slog.Attr
-}
-
-// derived holds the route's target handlers specialised for the logger
-// name and the handler's operations.
+// derived is a derived handler's targets for one route.
 type derived struct {
-	rt *route
-	hs []slog.Handler
+	rt  *route
+	hs  []*handlers.Handler
+	one [1]*handlers.Handler // hs's storage for a route of one target
 }
 
 var _ slog.Handler = (*nodeHandler)(nil)
@@ -43,7 +44,8 @@ func (h *nodeHandler) Enabled(_ context.Context, level slog.Level) bool {
 }
 
 // Handle sends r through the logger's route: the logger's own filters,
-// then each handler's level and filters, then the handler.
+// then each handler whose level r reaches. A handler's error, or its
+// panic, is reported and the other handlers still get the record.
 func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 	rt := h.enter()
 	defer rt.gen.active.Add(-1)
@@ -58,80 +60,38 @@ func (h *nodeHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	for _, f := range rt.filters {
 		var ok bool
-		if r, ok = h.filter(ctx, f, r, ""); !ok {
+		if r, ok = h.filter(ctx, f, r); !ok {
 			return nil
 		}
 	}
-	d := h.derived(rt)
-	if !rt.guard {
-		// Only slogtree's own sinks and formatters: nothing to recover.
-		for i := range rt.targets {
-			h.handleTarget(ctx, rt, d, &r, i)
-		}
-		return nil
+	var hs []*handlers.Handler
+	if h.parent != nil {
+		hs = h.derivedFor(rt).hs
 	}
-	for i := 0; i < len(rt.targets); {
-		i = h.deliver(ctx, rt, d, &r, i)
+	last := len(rt.targets) - 1
+	for i := range rt.targets {
+		t := &rt.targets[i]
+		if r.Level < t.level {
+			continue
+		}
+		th := t.h
+		if hs != nil {
+			th = hs[i]
+		}
+		if t.check && !th.Enabled(ctx, r.Level) {
+			continue
+		}
+		rec := r
+		if i < last {
+			// Clone clips the attribute slice, so a handler that adds
+			// attributes cannot change what the next one sees.
+			rec = r.Clone()
+		}
+		if err := th.Handle(ctx, rec); err != nil {
+			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: rec, Err: err})
+		}
 	}
 	return nil
-}
-
-// deliver hands r to the route's targets from the one at index from on,
-// and returns len(rt.targets), or the index after a handler that panicked:
-// the panic is reported and the caller resumes with the next handler. One
-// deferred recover covers the whole loop.
-func (h *nodeHandler) deliver(ctx context.Context, rt *route, d *derived, r *slog.Record, from int) (next int) {
-	i := from
-	defer func() {
-		if p := recover(); p != nil {
-			t := rt.targets[i]
-			h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: *r, Err: fmt.Errorf("handler panicked: %v", p)})
-			next = i + 1
-		}
-	}()
-	for ; i < len(rt.targets); i++ {
-		h.handleTarget(ctx, rt, d, r, i)
-	}
-	return i
-}
-
-// handleTarget hands r to the route's i-th target, if its level passes:
-// through its filters that look at records, then its handler, with a copy
-// of r for every target but the last.
-func (h *nodeHandler) handleTarget(ctx context.Context, rt *route, d *derived, r *slog.Record, i int) {
-	t := rt.targets[i]
-	if r.Level < t.level {
-		return
-	}
-	var err error
-	switch {
-	case len(t.dynamic) > 0:
-		h.filterAndHandle(ctx, t, d.hs[i], r.Clone())
-		return
-	case i < len(rt.targets)-1:
-		// Clone clips the attribute slice, so a handler that adds
-		// attributes cannot change what the next one sees.
-		err = d.hs[i].Handle(ctx, r.Clone())
-	default:
-		err = d.hs[i].Handle(ctx, *r)
-	}
-	if err != nil {
-		h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: *r, Err: err})
-	}
-}
-
-// filterAndHandle runs a handler's filters that look at records, then the
-// handler.
-func (h *nodeHandler) filterAndHandle(ctx context.Context, t *handlerObj, hh slog.Handler, rec slog.Record) {
-	for _, f := range t.dynamic {
-		var ok bool
-		if rec, ok = h.filter(ctx, f, rec, t.id); !ok {
-			return
-		}
-	}
-	if err := hh.Handle(ctx, rec); err != nil {
-		h.n.m.report(&HandlerError{Handler: t.id, Logger: h.n.name, Record: rec, Err: err})
-	}
 }
 
 // enter returns the current route with its generation marked busy. A
@@ -148,47 +108,68 @@ func (h *nodeHandler) enter() *route {
 	}
 }
 
-// filter applies f, turning a panic into a report (naming the handler
-// whose filter it is, or "" for the logger's own) and a dropped record.
-func (h *nodeHandler) filter(ctx context.Context, f filters.Filter, r slog.Record, handler string) (out slog.Record, ok bool) {
+// filter applies one of the logger's own filters, turning a panic into a
+// report and a dropped record.
+func (h *nodeHandler) filter(ctx context.Context, f filters.Filter, r slog.Record) (out slog.Record, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
-			h.n.m.report(&HandlerError{Handler: handler, Logger: h.n.name, Record: r, Err: fmt.Errorf("filter panicked: %v", p)})
+			h.n.m.report(&HandlerError{Logger: h.n.name, Record: r, Err: fmt.Errorf("filter panicked: %v", p)})
 			ok = false
 		}
 	}()
 	return f.Filter(ctx, h.n.name, r)
 }
 
-// derived returns the route's handlers specialised for this handler,
-// building them on the first record after a reconfiguration.
-func (h *nodeHandler) derived(rt *route) *derived {
-	if d := h.cache.Load(); d != nil && d.rt == rt {
+// derivedFor returns h's targets for rt, computing them on the first
+// record after a reconfiguration.
+func (h *nodeHandler) derivedFor(rt *route) *derived {
+	if d := h.derived.Load(); d != nil && d.rt == rt {
 		return d
 	}
-	d := &derived{rt: rt, hs: make([]slog.Handler, len(rt.targets))}
-	for i, t := range rt.targets {
-		hh := formatters.WithLoggerName(t.inner, h.n.name)
-		for _, o := range h.ops {
-			if o.group != "" {
-				hh = hh.WithGroup(o.group)
-			} else {
-				hh = hh.WithAttrs(o.attrs)
-			}
-		}
-		d.hs[i] = hh
-	}
-	h.cache.Store(d)
+	d := &derived{}
+	h.derive(d, rt)
+	h.derived.Store(d)
 	return d
 }
 
+// derive fills d with rt's targets with h's attributes and groups applied,
+// starting from h's parent's targets for rt.
+func (h *nodeHandler) derive(d *derived, rt *route) {
+	d.rt = rt
+	switch n := len(rt.targets); {
+	case n == 1:
+		d.hs = d.one[:]
+	case n > 1:
+		d.hs = make([]*handlers.Handler, n)
+	}
+	if h.parent.parent == nil {
+		for i := range rt.targets {
+			d.hs[i] = h.apply(rt.targets[i].h)
+		}
+		return
+	}
+	for i, t := range h.parent.derivedFor(rt).hs {
+		d.hs[i] = h.apply(t)
+	}
+}
+
+// apply applies h's own attributes or group to t.
+func (h *nodeHandler) apply(t *handlers.Handler) *handlers.Handler {
+	if h.group != "" {
+		return t.WithGroup(h.group).(*handlers.Handler)
+	}
+	return t.WithAttrs(h.attrs).(*handlers.Handler)
+}
+
 // WithAttrs returns a handler of the same logger whose records carry
-// attrs, under every later configuration.
+// attrs, under every later configuration. It pre-renders them for each
+// handler of the route in force.
 func (h *nodeHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
-	return h.with(op{attrs: slices.Clone(attrs)})
+	// slog.Handler: the handler owns attrs.
+	return h.with(&nodeHandler{n: h.n, parent: h, attrs: attrs})
 }
 
 // WithGroup returns a handler of the same logger that puts later
@@ -197,11 +178,11 @@ func (h *nodeHandler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	return h.with(op{group: name})
+	return h.with(&nodeHandler{n: h.n, parent: h, group: name})
 }
 
-func (h *nodeHandler) with(o op) *nodeHandler {
-	ops := make([]op, len(h.ops), len(h.ops)+1)
-	copy(ops, h.ops)
-	return &nodeHandler{n: h.n, ops: append(ops, o), cache: new(atomic.Pointer[derived])}
+func (h *nodeHandler) with(c *nodeHandler) *nodeHandler {
+	c.derive(&c.first, h.n.route.Load())
+	c.derived.Store(&c.first)
+	return c
 }

@@ -25,14 +25,47 @@ type HandlerClass struct {
 	Refs []string
 	// Props are the properties a "." entry may set.
 	Props []string
-	// builtin marks the classes slogtree ships, whose handlers are trusted
-	// not to panic (see route.guard).
-	builtin bool
 
-	// New builds the handler. The level and filters of the configuration
-	// are applied in front of what it returns; the closer, if not nil, is
-	// closed when no configuration uses the handler any more.
+	// Check, if not nil, checks the arguments without opening anything,
+	// starting anything or changing any state: the validate step (and so
+	// [Manager.Check]) calls it, and a configuration it refuses is refused
+	// before any class's New runs. HandlerConfig.Handler returns nil in
+	// Check.
+	Check func(c *HandlerConfig) error
+
+	// New builds the handler, for a configuration that passed validation.
+	// The level and filters of the configuration are applied in front of
+	// what it returns; the closer, if not nil, is closed when no
+	// configuration uses the handler any more. When another handler of the
+	// configuration fails to build, the closer is closed before the
+	// configuration is refused.
 	New func(c *HandlerConfig) (slog.Handler, io.Closer, error)
+
+	// plan is how slogtree's own classes read their arguments at validate
+	// and build at prepare; New is nil for them.
+	plan func(c *HandlerConfig) (*classPlan, error)
+	// builtin marks the classes slogtree ships, which do not panic: their
+	// handler objects call them without a recover.
+	builtin bool
+}
+
+// classPlan is what one of slogtree's own classes makes of its arguments
+// at validate: the files it will open, and how it builds the handler at
+// prepare.
+type classPlan struct {
+	files []fileUse
+	build func(c *HandlerConfig) (slog.Handler, io.Closer, error)
+}
+
+// fileUse is a file a handler writes, as validate compares it with the
+// files of the other handlers and as the probe checks it.
+type fileUse struct {
+	key       string // the argument that names it
+	path      string // absolute
+	mode      string // Python's open mode
+	perm      os.FileMode
+	rotation  any  // comparable rotation settings; nil when the handler does not rotate
+	exclusive bool // mode "x": the file must not exist
 }
 
 // A FormatterClass builds a formatter from the keys of its configuration
@@ -56,6 +89,7 @@ type Registry struct {
 	values     map[string]any
 
 	builtinFormatters map[string]bool // the formatter classes slogtree ships
+	builtinFilters    map[string]bool // the filter classes slogtree ships
 }
 
 // NewRegistry returns a Registry holding the built-in classes under their Go
@@ -77,6 +111,10 @@ func NewRegistry() *Registry {
 	r.builtinFormatters = make(map[string]bool, len(r.formatters))
 	for n := range r.formatters {
 		r.builtinFormatters[n] = true
+	}
+	r.builtinFilters = make(map[string]bool, len(r.filters))
+	for n := range r.filters {
+		r.builtinFilters[n] = true
 	}
 	return r
 }
@@ -100,7 +138,7 @@ func register[T any](r *Registry, m map[string]T, kind, name string, v T) error 
 
 // RegisterHandler adds a handler class under name.
 func (r *Registry) RegisterHandler(name string, c HandlerClass) error {
-	if c.New == nil {
+	if c.New == nil && c.plan == nil {
 		return fmt.Errorf("slogconfig: handler class %q has no New", name)
 	}
 	return register(r, r.handlers, "handler class", name, &c)

@@ -1,15 +1,17 @@
 // Command slogconfig checks logging configurations and sends them to a
 // running program.
 //
-//	slogconfig check [-default key=value]... FILE...
+//	slogconfig check [-probe] [-default key=value]... FILE...
 //	slogconfig send [-addr host:port] [-key-file FILE] [-timeout 10s] FILE
 //
-// check builds each configuration (JSON, YAML, or Python's INI fileConfig
-// format, by extension) exactly as a reload would, without installing it,
-// and prints every problem with its path. It knows the classes built into
+// check reads each configuration (JSON, YAML, or Python's INI fileConfig
+// format, by extension) and validates it exactly as a reload would before
+// it opens anything, and prints every problem with its path. It creates,
+// opens and changes no file. With -probe it also checks that every file a
+// configuration names could be opened for writing (a missing file by its
+// directory), still changing nothing. It knows the classes built into
 // slogtree; a program with classes of its own should call
-// Manager.CheckFile itself. Building opens (and may create) the files a
-// configuration names.
+// Manager.CheckFile itself.
 //
 // send sends a configuration to a slogconfig.Listener (or to Python's
 // logging.config.listen) with Python's wire protocol and prints the
@@ -42,7 +44,7 @@ func main() {
 }
 
 const usage = `usage:
-  slogconfig check [-default key=value]... FILE...
+  slogconfig check [-probe] [-default key=value]... FILE...
   slogconfig send [-addr host:port] [-key-file FILE] [-timeout 10s] FILE
 `
 
@@ -85,6 +87,7 @@ func check(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	defaults := defaultsFlag{}
 	fs.Var(defaults, "default", "an INI default, `key=value`, for %(key)s interpolation (repeatable)")
+	probe := fs.Bool("probe", false, "also check that every file named could be opened for writing (changes nothing)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -98,7 +101,11 @@ func check(args []string, stdout, stderr io.Writer) int {
 		m := slogconfig.New(slogconfig.WithErrorHandler(func(err error) {
 			warnings = append(warnings, err.Error())
 		}))
-		err := m.CheckFile(path, slogconfig.Defaults(defaults))
+		opts := []slogconfig.CheckOption{slogconfig.Defaults(defaults)}
+		if *probe {
+			opts = append(opts, slogconfig.Probe())
+		}
+		err := m.CheckFile(path, opts...)
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "%s: %s\n", path, w)
 		}

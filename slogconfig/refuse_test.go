@@ -1,0 +1,252 @@
+package slogconfig
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/slogtree/slogtree/formatters"
+)
+
+// refuseSnapshot returns every file and directory under dir, by path
+// relative to dir: a directory as "dir", a short file as its content, a
+// long one as its size and hash, so that a failure shows what changed
+// without printing megabytes.
+func refuseSnapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	snap := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			snap[rel] = "dir"
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if len(data) <= 64 {
+			snap[rel] = fmt.Sprintf("%q", data)
+		} else {
+			snap[rel] = fmt.Sprintf("%d bytes, sha256 %x", len(data), sha256.Sum256(data))
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return snap
+}
+
+// refuseFile is a handler entry of class on path, with more keys.
+func refuseFile(class, path string, kv ...any) map[string]any {
+	h := map[string]any{"class": class, "filename": path}
+	for i := 0; i < len(kv); i += 2 {
+		h[kv[i].(string)] = kv[i+1]
+	}
+	return h
+}
+
+// refuseConfig puts handlers on root. With broken set, root also names a
+// handler that does not exist, so that the configuration is refused after
+// the handlers were compiled.
+func refuseConfig(hs map[string]any, broken bool) map[string]any {
+	ids := []any{}
+	for id := range hs {
+		ids = append(ids, id)
+	}
+	if broken {
+		ids = append(ids, "no_such_handler")
+	}
+	return map[string]any{
+		"version":  1,
+		"handlers": hs,
+		"root":     map[string]any{"level": "INFO", "handlers": ids},
+	}
+}
+
+// TestRefusedOrCheckedConfigChangesNoFile: a configuration that is refused,
+// and one that is only checked (Check, or CheckFile as the slogconfig
+// command runs it), must leave the disk as it was: no file truncated by
+// mode "w", none created, none rotated. Python has no Check; the point of
+// one is to be safe to run on a production configuration, and a refused
+// configuration "changes nothing" (ConfigError). Today the handlers are
+// built, and so their files opened, before the configuration is known to
+// be good (Check documents it): mode "w" empties a.log and a missing file
+// is created. The rotating file case passes today, since the file rotates
+// on a write, which Check does not make; it keeps the fix honest.
+func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
+	t.Parallel()
+	const precious = "precious\n"
+	big := strings.Repeat(strings.Repeat("x", 1023)+"\n", 2*1024) // 2 MiB
+	tests := []struct {
+		name  string
+		files map[string]string // files to create first; a name ending in "/" is a directory
+		// run applies or checks a configuration over dir and returns its error.
+		run     func(e *cfgtEnv, dir string) error
+		refused bool
+	}{
+		{
+			name:  "refused, mode w on an existing file",
+			files: map[string]string{"a.log": precious},
+			run: func(e *cfgtEnv, dir string) error {
+				return e.DictConfig(refuseConfig(map[string]any{
+					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
+				}, true))
+			},
+			refused: true,
+		},
+		{
+			name:  "Check, mode w on an existing file",
+			files: map[string]string{"a.log": precious},
+			run: func(e *cfgtEnv, dir string) error {
+				return e.Check(refuseConfig(map[string]any{
+					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
+				}, false))
+			},
+		},
+		{
+			name:  "refused, a missing file",
+			files: map[string]string{"a.log": precious},
+			run: func(e *cfgtEnv, dir string) error {
+				return e.DictConfig(refuseConfig(map[string]any{
+					"b": refuseFile("file", filepath.Join(dir, "b.log")),
+				}, true))
+			},
+			refused: true,
+		},
+		{
+			name:  "Check, missing files",
+			files: map[string]string{"a.log": precious, "d/": ""},
+			run: func(e *cfgtEnv, dir string) error {
+				return e.Check(refuseConfig(map[string]any{
+					"c": refuseFile("file", filepath.Join(dir, "c.log")),
+					"e": refuseFile("logging.FileHandler", filepath.Join(dir, "d", "e.log")),
+				}, false))
+			},
+		},
+		{
+			name:  "Check, a rotating file over its size",
+			files: map[string]string{"big.log": big},
+			run: func(e *cfgtEnv, dir string) error {
+				return e.Check(refuseConfig(map[string]any{
+					"r": refuseFile("rotating_file", filepath.Join(dir, "big.log"), "maxSizeMB", 1, "backupCount", 3),
+				}, false))
+			},
+		},
+		{
+			name:  "CheckFile, mode w and a missing file",
+			files: map[string]string{"a.log": precious},
+			run: func(e *cfgtEnv, dir string) error {
+				cfg := refuseConfig(map[string]any{
+					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
+					"c": refuseFile("file", filepath.Join(dir, "c.log")),
+				}, false)
+				data, err := json.Marshal(cfg)
+				if err != nil {
+					return err
+				}
+				// The configuration file is outside dir, so that dir holds
+				// only what the configuration names.
+				path := filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".json")
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					return err
+				}
+				return e.CheckFile(path)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join(t.TempDir(), "logs")
+			require.NoError(t, os.Mkdir(dir, 0o755))
+			for name, content := range tt.files {
+				path := filepath.Join(dir, name)
+				if strings.HasSuffix(name, "/") {
+					require.NoError(t, os.Mkdir(path, 0o755))
+					continue
+				}
+				require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
+			}
+			before := refuseSnapshot(t, dir)
+			e := cfgtManager(t)
+			err := tt.run(e, dir)
+			if tt.refused {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), `root.handlers[1]: unknown handler "no_such_handler"`)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, before, refuseSnapshot(t, dir), "files after the configuration was refused or checked")
+		})
+	}
+}
+
+// refuseLevelRuns counts the runs of TestRefusedConfigRegistersNoLevelName.
+var refuseLevelRuns atomic.Int64
+
+// TestRefusedConfigRegistersNoLevelName: the level names of a refused
+// configuration's slogtree_levels section are not registered, as nothing
+// else of a refused configuration is applied. Today they are registered
+// before the rest is read and stay so ("a name stays registered even if the
+// configuration is then refused"), so a later configuration can use a name
+// that no accepted configuration ever defined, and the name is taken for
+// good.
+func TestRefusedConfigRegistersNoLevelName(t *testing.T) {
+	t.Parallel()
+	// Level names are process-wide: a name no other test uses, new to each
+	// run (-count), for a level (INFO+3) no other test logs at.
+	name := fmt.Sprintf("SLOGTREE_TEST_REFUSED_LEVEL_%d", refuseLevelRuns.Add(1))
+	e := cfgtManager(t, "out")
+	err := e.DictConfig(map[string]any{
+		"version":         1,
+		"slogtree_levels": map[string]any{name: "INFO+3"},
+		"root":            map[string]any{"level": "INFO", "handlers": []any{"no_such_handler"}},
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `root.handlers[0]: unknown handler "no_such_handler"`)
+
+	// The name is not a level.
+	err = e.DictConfig(map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
+		"handlers": map[string]any{"h": map[string]any{
+			"class": "stream", "stream": "ext://out.out", "formatter": "p",
+		}},
+		"root": map[string]any{"level": name, "handlers": []any{"h"}},
+	})
+	require.Error(t, err, "a configuration using the level name %s of a refused configuration was accepted", name)
+	assert.Contains(t, err.Error(), "root.level: ")
+	assert.Contains(t, err.Error(), "unknown level")
+
+	// Formatters do not print it.
+	require.NoError(t, e.DictConfig(map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
+		"handlers": map[string]any{"h": map[string]any{
+			"class": "stream", "stream": "ext://out.out", "formatter": "p",
+		}},
+		"root": map[string]any{"level": "INFO", "handlers": []any{"h"}},
+	}))
+	e.Logger("app").Log(t.Context(), slog.LevelInfo+3, "hello")
+	assert.NotContains(t, e.take("out"), name, "the level name of a refused configuration is printed")
+
+	// And the name is free: it can still name another level. (Level -37:
+	// no test logs at it either.)
+	assert.NoError(t, formatters.RegisterLevelName(name, -37), "the level name of a refused configuration is taken")
+}

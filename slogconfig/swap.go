@@ -1,0 +1,153 @@
+package slogconfig
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/slogtree/slogtree/handlers"
+	"github.com/slogtree/slogtree/internal/levels"
+)
+
+// generation is one installed configuration: the routes of every logger
+// point at it while it is in force, and it counts the records in flight
+// through it so that retiring it can wait for them.
+type generation struct {
+	active  atomic.Int64
+	retired atomic.Bool
+	objs    []*object // the handler objects it uses, each once
+	off     *route    // the route of every disabled logger
+}
+
+// offRoute returns the generation's route that takes no record.
+func (g *generation) offRoute() *route {
+	if g.off == nil {
+		g.off = &route{gen: g, min: levels.None, level: levels.None}
+	}
+	return g.off
+}
+
+// swap installs g: every logger's route, computed by routeAll (which also
+// lists the objects g uses), points at g from now on. It returns the
+// generation g replaces. Call it with Manager.mu held.
+func (m *Manager) swap(g *generation, ex *existing) *generation {
+	old := m.gen
+	m.routeAll(g, ex)
+	m.gen = g
+	m.resMu.Lock()
+	for _, o := range g.objs {
+		o.refs++
+	}
+	m.resMu.Unlock()
+	return old
+}
+
+// retire retires g in the background: once the records in flight through
+// g are delivered, the handler objects no newer generation uses are
+// closed, wrappers first (a queue or memory handler flushes into handlers
+// that are still open). It never blocks the caller: a queue whose target
+// blocks holds up only its own retirement. Shutdown waits for every
+// retirement; ShutdownContext abandons them at its deadline.
+func (m *Manager) retire(g *generation) {
+	if g == nil {
+		return
+	}
+	g.retired.Store(true)
+	m.retiring.Add(1)
+	abandon := m.abandonContext()
+	go func() {
+		defer m.retiring.Done()
+		waitIdle(g, abandon)
+		m.resMu.Lock()
+		var closing []*object
+		for _, o := range g.objs {
+			if o.refs--; o.refs == 0 {
+				closing = append(closing, o)
+			}
+		}
+		m.resMu.Unlock()
+		slices.SortFunc(closing, func(a, b *object) int { return cmp.Compare(b.seq, a.seq) })
+		for _, o := range closing {
+			if err := closeObject(abandon, o); err != nil {
+				m.report(fmt.Errorf("slogconfig: closing handler %q: %w", o.id, err))
+			}
+		}
+	}()
+}
+
+// waitIdle waits until no record is in flight through g, or until abandon
+// is done.
+func waitIdle(g *generation, abandon context.Context) {
+	for i := 0; g.active.Load() != 0; i++ {
+		if i < 64 {
+			runtime.Gosched()
+			continue
+		}
+		t := time.NewTimer(time.Duration(min(i-63, 1000)) * time.Microsecond)
+		select {
+		case <-abandon.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// closeObject closes a handler object. A handler that holds records (a
+// queue or memory handler) delivers them first; if abandon is done before
+// it could, it drops them, and the error says how many.
+func closeObject(abandon context.Context, o *object) error {
+	var err error
+	if c, ok := o.h.Handler().(handlers.ContextCloser); ok {
+		err = c.CloseContext(abandon)
+	}
+	return errors.Join(err, o.h.Close())
+}
+
+// abandonContext returns the context that ShutdownContext cancels when its
+// deadline passes with retirements still running.
+func (m *Manager) abandonContext() context.Context {
+	m.abandonMu.Lock()
+	defer m.abandonMu.Unlock()
+	if m.abandon == nil {
+		m.abandon, m.abandonNow = context.WithCancel(context.Background())
+	}
+	return m.abandon
+}
+
+// waitRetired waits for every retirement to finish, or until ctx is done:
+// then it abandons them, which makes each drop what it still holds, and
+// returns ctx's error once they have reported it.
+func (m *Manager) waitRetired(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		m.retiring.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	m.abandonMu.Lock()
+	if m.abandonNow != nil {
+		m.abandonNow()
+	}
+	m.abandon, m.abandonNow = nil, nil // later retirements start afresh
+	m.abandonMu.Unlock()
+	// Abandoned handlers return at once with what they dropped, which the
+	// retirements report. Only a handler call that is itself blocked (a
+	// closer of a registered class, say) outlives this wait.
+	t := time.NewTimer(settle)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+	return ctx.Err()
+}
