@@ -37,7 +37,7 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 		if !p.buildable(h) {
 			continue
 		}
-		hc := m.handlerConfig(s, h, &p.warnings)
+		hc := handlerConfig(s, h, m.report, &p.warnings)
 		hc.refs, hc.opener = map[string]slog.Handler{}, p.opener
 		for _, r := range h.refs {
 			hc.refs[r.id] = p.byID[r.id].h

@@ -32,9 +32,9 @@ type converted struct {
 // (or names) mapped to entries.
 var sectionNames = []string{"slogtree_levels", "formatters", "filters", "handlers", "loggers"}
 
-// convert is the convert step. It checks the version first, as Python
+// convertConfig is the convert step, resolving ext:// values in reg. It checks the version first, as Python
 // does, and returns a *ConfigError at once when it is wrong.
-func (m *Manager) convert(cfg map[string]any, errs *problems) (*converted, error) {
+func convertConfig(cfg map[string]any, reg *Registry, errs *problems) (*converted, error) {
 	if cfg == nil {
 		return nil, &ConfigError{Problems: []*PathError{{Err: ErrNoVersion}}}
 	}
@@ -45,7 +45,7 @@ func (m *Manager) convert(cfg map[string]any, errs *problems) (*converted, error
 	if n, isInt := toInt(v); !(isInt && n == 1) && v != true {
 		return nil, &ConfigError{Problems: []*PathError{{Path: "version", Err: fmt.Errorf("%w: %s", ErrUnsupportedVersion, describe(v))}}}
 	}
-	conv := &convert.Converter{Config: cfg, Ext: m.reg.value}
+	conv := &convert.Converter{Config: cfg, Ext: reg.value}
 	c := &converted{sections: map[string]map[string]any{}, failed: map[string]bool{},
 		entries: []string{"version", "incremental", "disable_existing_loggers"}}
 	value := func(path string, v any) (any, bool) {

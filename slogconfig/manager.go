@@ -58,9 +58,8 @@ type Manager struct {
 	lookup       sync.Map // name -> *node, for lock-free Logger calls
 	root         *node
 	gen          *generation
-	named        map[string]*object  // the handlers of the last full configuration, by id
-	configs      uint64              // full configurations applied, for the marks of applyFull
-	files        map[string]struct{} // the absolute paths of the files it writes
+	named        map[string]*object // the handlers of the last full configuration, by id
+	configs      uint64             // full configurations applied, for the marks of applyFull
 
 	resMu      sync.Mutex // guards object.refs
 	retiring   sync.WaitGroup
@@ -194,12 +193,12 @@ func (m *Manager) apply(cfg map[string]any, o *applyOptions) error {
 // convert, schema and validate (with the caller's policy).
 func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWarning, error) {
 	var errs problems
-	conv, err := m.convert(cfg, &errs)
+	conv, err := convertConfig(cfg, m.reg, &errs)
 	if err != nil {
 		return nil, nil, err
 	}
-	s := m.schema(conv, &errs)
-	v := m.validate(s, &errs)
+	s := schema(conv, m.reg, &errs)
+	v := validate(s, m.named, m.report, &errs)
 	if o != nil && o.policy != nil {
 		o.policy(s, &errs)
 	}
@@ -256,16 +255,18 @@ func (m *Manager) Shutdown() error {
 // background until it returns.
 func (m *Manager) ShutdownContext(ctx context.Context) error {
 	m.cfgMu.Lock()
-	defer m.cfgMu.Unlock()
 	m.mu.Lock()
 	for _, n := range m.nodes {
 		n.handlers = nil
 	}
 	m.root.handlers = nil
-	m.named, m.files = nil, nil
+	m.named = nil
 	old := m.swap(&generation{}, nil)
 	m.mu.Unlock()
 	m.retire(old)
+	// The wait is outside the configuration lock: a handler that blocks
+	// holds up Shutdown, not the configurations applied meanwhile.
+	m.cfgMu.Unlock()
 	if err := m.waitRetired(ctx); err != nil {
 		return fmt.Errorf("slogconfig: shutdown: %w", err)
 	}

@@ -9,12 +9,12 @@ import (
 
 // schema is the schema step: it reads a converted configuration into a
 // spec, checking the type of every value it reads and resolving class
-// names in the Registry. It collects every problem, each with its path;
+// names in reg. It collects every problem, each with its path;
 // what it cannot read is left out of the spec and, where something else
 // refers to it, recorded as failed so that the reference is not reported
 // again.
-func (m *Manager) schema(c *converted, errs *problems) *spec {
-	r := &schemaReader{m: m, c: c, errs: errs, failed: c.failed}
+func schema(c *converted, reg *Registry, errs *problems) *spec {
+	r := &schemaReader{reg: reg, c: c, errs: errs, failed: c.failed}
 	s := &spec{failed: c.failed, entries: c.entries}
 	s.incremental = r.flag("incremental", c.incremental, c.hasIncremental, false)
 	s.disableExisting = r.flag("disable_existing_loggers", c.disableExisting, c.hasDisable, true)
@@ -48,7 +48,7 @@ func (m *Manager) schema(c *converted, errs *problems) *spec {
 
 // schemaReader holds the state of one schema step.
 type schemaReader struct {
-	m      *Manager
+	reg    *Registry
 	c      *converted
 	errs   *problems
 	failed map[string]bool // paths of entries that could not be read
@@ -107,12 +107,12 @@ func (r *schemaReader) formatter(id string, v any) *formatterSpec {
 		}
 		f.class = s
 	}
-	if _, ok := r.m.reg.formatter(f.class); !ok {
+	if f.cls, _ = r.reg.formatter(f.class); f.cls == nil {
 		r.errs.addf(path+"."+f.classKey, "unknown formatter class %q", f.class)
 		r.failed[path] = true
 		return nil
 	}
-	f.builtin = r.m.reg.builtinFormatters[f.class]
+	f.builtin = r.reg.builtinFormatters[f.class]
 	f.args = maps.Clone(e)
 	delete(f.args, "()")
 	delete(f.args, "class")
@@ -130,13 +130,13 @@ func (r *schemaReader) filter(id string, v any) *filterSpec {
 	delete(f.args, ".")
 	if fc, ok := e["()"]; ok {
 		name, isStr := fc.(string)
-		if _, found := r.m.reg.filter(name); !isStr || !found {
+		if f.cls, _ = r.reg.filter(name); !isStr || f.cls == nil {
 			r.errs.addf(path+".()", "unknown filter class %s", describe(fc))
 			r.failed[path] = true
 			return nil
 		}
 		f.class = name
-		f.builtin = r.m.reg.builtinFilters[name]
+		f.builtin = r.reg.builtinFilters[name]
 		delete(f.args, "()")
 	}
 	return f
@@ -157,7 +157,7 @@ func (r *schemaReader) handler(id string, v any) *handlerSpec {
 		cv = e["class"]
 	}
 	h.className, _ = cv.(string)
-	h.class, _ = r.m.reg.handler(h.className)
+	h.class, _ = r.reg.handler(h.className)
 	if h.class == nil {
 		if _, has := e[h.classKey]; !has {
 			r.errs.addf(path+".class", "required")

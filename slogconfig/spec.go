@@ -49,9 +49,10 @@ type levelNameSpec struct {
 type formatterSpec struct {
 	path     string
 	id       string
-	class    string // the registered class name
-	classKey string // "class" or "()"
-	factory  bool   // named with "()": unknown keyword arguments are errors
+	class    string         // the registered class name
+	cls      FormatterClass // what it names
+	classKey string         // "class" or "()"
+	factory  bool           // named with "()": unknown keyword arguments are errors
 	args     map[string]any
 
 	built   formatters.Formatter // set by validate
@@ -62,7 +63,8 @@ type formatterSpec struct {
 type filterSpec struct {
 	path  string
 	id    string
-	class string // "" for Python's logging.Filter(name)
+	class string      // "" for Python's logging.Filter(name)
+	cls   FilterClass // what class names
 	args  map[string]any
 
 	built   filters.Filter // set by validate

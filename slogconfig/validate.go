@@ -17,7 +17,7 @@ type validated struct {
 
 // validate is the validate step: it resolves every reference (formatter,
 // filter and handler ids; the handlers of an incremental configuration
-// among those in force), orders the handlers so that each comes after the
+// among running, those in force), orders the handlers so that each comes after the
 // handlers it names and reports cycles, parses every level (with the
 // configuration's own level names, which are not registered yet), builds
 // the formatters and filters, reads the arguments of every handler class
@@ -25,8 +25,8 @@ type validated struct {
 // in ways that cannot be shared. It does no I/O and changes nothing
 // outside s: a configuration that passes it may still fail at prepare
 // only where the file system or a registered class's New says no.
-func (m *Manager) validate(s *spec, errs *problems) *validated {
-	v := &validator{m: m, s: s, errs: errs, failed: s.failed, out: &validated{}}
+func validate(s *spec, running map[string]*object, report func(error), errs *problems) *validated {
+	v := &validator{s: s, running: running, report: report, errs: errs, failed: s.failed, out: &validated{}}
 	v.levelNames()
 	if s.incremental {
 		v.incremental()
@@ -60,11 +60,12 @@ func (m *Manager) validate(s *spec, errs *problems) *validated {
 
 // validator holds the state of one validate step.
 type validator struct {
-	m      *Manager
-	s      *spec
-	errs   *problems
-	failed map[string]bool // paths of entries that failed: references to them are not reported again
-	out    *validated
+	s       *spec
+	running map[string]*object // the handlers in force, for an incremental configuration
+	report  func(error)        // the Manager's error handler, for handler classes
+	errs    *problems
+	failed  map[string]bool // paths of entries that failed: references to them are not reported again
+	out     *validated
 }
 
 // levelNames reads slogtree_levels, in sorted order: a name may be used by
@@ -99,9 +100,8 @@ func (v *validator) level(path string, raw any) (levels.Level, bool) {
 }
 
 func (v *validator) formatter(f *formatterSpec) {
-	cls, _ := v.m.reg.formatter(f.class)
 	built, err := safeCall(func() (formatters.Formatter, error) {
-		return cls(&FormatterConfig{ID: f.id, Args: f.args, Factory: f.factory})
+		return f.cls(&FormatterConfig{ID: f.id, Args: f.args, Factory: f.factory})
 	})
 	if err == nil && built == nil {
 		err = fmt.Errorf("formatter class %q returned no formatter", f.class)
@@ -119,8 +119,7 @@ func (v *validator) filter(f *filterSpec) {
 	var built filters.Filter
 	var err error
 	if f.class != "" {
-		cls, _ := v.m.reg.filter(f.class)
-		built, err = safeCall(func() (filters.Filter, error) { return cls(f.args) })
+		built, err = safeCall(func() (filters.Filter, error) { return f.cls(f.args) })
 		if err == nil && built == nil {
 			err = fmt.Errorf("filter class %q returned no filter", f.class)
 		}
@@ -242,7 +241,7 @@ func (v *validator) handler(h *handlerSpec) {
 		v.failed[h.path] = true
 		return
 	}
-	hc := v.m.handlerConfig(v.s, h, &v.out.warnings)
+	hc := handlerConfig(v.s, h, v.report, &v.out.warnings)
 	var err error
 	switch {
 	case h.class.plan != nil:
@@ -257,9 +256,10 @@ func (v *validator) handler(h *handlerSpec) {
 }
 
 // handlerConfig returns what a handler class reads its arguments from;
-// its warnings are added to *warnings.
-func (m *Manager) handlerConfig(s *spec, h *handlerSpec, warnings *[]*ConfigWarning) *HandlerConfig {
-	hc := &HandlerConfig{ID: h.id, Args: h.args, Props: h.props, levelNames: s.pending, report: m.report}
+// its warnings are added to *warnings, its errors after configuration go
+// to report.
+func handlerConfig(s *spec, h *handlerSpec, report func(error), warnings *[]*ConfigWarning) *HandlerConfig {
+	hc := &HandlerConfig{ID: h.id, Args: h.args, Props: h.props, levelNames: s.pending, report: report}
 	if h.fmt != nil {
 		hc.Formatter = h.fmt.built
 	}
@@ -343,7 +343,7 @@ func (v *validator) logger(l *loggerSpec) {
 // names must be among those in force.
 func (v *validator) incremental() {
 	for _, h := range v.s.handlers {
-		if _, ok := v.m.named[h.id]; !ok {
+		if _, ok := v.running[h.id]; !ok {
 			v.errs.addf(h.path, "no handler found with name %q", h.id)
 			continue
 		}
