@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Each benchmark has its hand-built slog equivalent beside it, so that the
@@ -25,18 +24,6 @@ import (
 const benchMsg = "request handled"
 
 var benchArgs = []any{"method", "GET", "status", 200, "path", "/api/v1/items"}
-
-// benchManager returns a Manager configured with cfg, in a registry of its
-// own where ext://bench.out is out.
-func benchManager(tb testing.TB, cfg map[string]any, out io.Writer) *Manager {
-	tb.Helper()
-	reg := NewRegistry()
-	require.NoError(tb, reg.RegisterValue("bench.out", out))
-	m := New(WithRegistry(reg), WithErrorHandler(func(err error) { tb.Errorf("handler error: %v", err) }))
-	require.NoError(tb, m.DictConfig(cfg))
-	tb.Cleanup(func() { _ = m.Shutdown() })
-	return m
-}
 
 // benchJSONConfig is one JSON handler on ext://bench.out at root, level
 // INFO.
@@ -345,26 +332,15 @@ func TestBenchConfigs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out benchBuffer
+			var out buffer
 			m := benchManager(t, tt.give, &out)
 			m.Logger(tt.logger).Log(context.Background(), tt.level, benchMsg, benchArgs...)
-			assert.Equal(t, tt.want, out.writes, "writes: %q", out.buf.String())
+			assert.Equal(t, tt.want, out.count(), "writes: %q", out.String())
 			if tt.want > 0 {
-				assert.Contains(t, out.buf.String(), "/api/v1/items")
+				assert.Contains(t, out.String(), "/api/v1/items")
 			}
 		})
 	}
-}
-
-// benchBuffer counts the writes it gets. Not safe for concurrent use.
-type benchBuffer struct {
-	buf    bytes.Buffer
-	writes int
-}
-
-func (b *benchBuffer) Write(p []byte) (int, error) {
-	b.writes++
-	return b.buf.Write(p)
 }
 
 // The benchmarks from here on measure what grows with use: a logger made

@@ -3,7 +3,6 @@ package slogconfig
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,19 +13,13 @@ import (
 // only: ok is false elsewhere).
 func cfgtOpenFDs(t *testing.T, path string) (n int, ok bool) {
 	t.Helper()
-	if runtime.GOOS != "linux" {
-		return 0, false
-	}
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0, false
-	}
-	for _, ent := range ents {
-		if target, err := os.Readlink(filepath.Join("/proc/self/fd", ent.Name())); err == nil && target == path {
+	fds, ok := openFiles()
+	for _, target := range fds {
+		if target == path {
 			n++
 		}
 	}
-	return n, true
+	return n, ok
 }
 
 // TestErrorsFilesClosed checks that a refused configuration closes the
@@ -38,20 +31,20 @@ func TestErrorsFilesClosed(t *testing.T) {
 	require.NoError(t, err)
 	newLog, keptLog := filepath.Join(dir, "new.log"), filepath.Join(dir, "kept.log")
 	require.NoError(t, os.WriteFile(newLog, []byte("old\n"), 0o600))
-	e := cfgtManager(t, "a")
+	e := newTestEnv(t, "a")
 
 	// The running configuration writes to kept.log.
-	e.config(t, cfgtJSON(t, `{"version": 1,
-		"handlers": {"kept": {"class": "file", "filename": `+cfgtQuote(keptLog)+`}},
+	e.config(t, jsonConfig(t, `{"version": 1,
+		"handlers": {"kept": {"class": "file", "filename": `+jsonQuote(keptLog)+`}},
 		"root": {"handlers": ["kept"]}}`))
 	e.Logger("").Warn("before")
 
 	// The refused one opens new.log and kept.log, then fails on another
 	// handler (built after them: handlers are built in sorted order).
-	err = e.DictConfig(cfgtJSON(t, `{"version": 1,
+	err = e.DictConfig(jsonConfig(t, `{"version": 1,
 		"handlers": {
-			"a_new": {"class": "file", "filename": `+cfgtQuote(newLog)+`},
-			"b_kept": {"class": "file", "filename": `+cfgtQuote(keptLog)+`},
+			"a_new": {"class": "file", "filename": `+jsonQuote(newLog)+`},
+			"b_kept": {"class": "file", "filename": `+jsonQuote(keptLog)+`},
 			"c_bad": {"class": "test.error_new"}},
 		"root": {"handlers": ["a_new", "b_kept", "c_bad"]}}`))
 	require.EqualError(t, err, "handlers.c_bad: cfgt: cannot build")
@@ -68,8 +61,8 @@ func TestErrorsFilesClosed(t *testing.T) {
 
 	// Had new.log been left open (and shared), mode "w" would not
 	// truncate it now.
-	e.config(t, cfgtJSON(t, `{"version": 1,
-		"handlers": {"h": {"class": "file", "filename": `+cfgtQuote(newLog)+`, "mode": "w"}},
+	e.config(t, jsonConfig(t, `{"version": 1,
+		"handlers": {"h": {"class": "file", "filename": `+jsonQuote(newLog)+`, "mode": "w"}},
 		"root": {"handlers": ["h"]}}`))
 	e.Logger("").Warn("new")
 	got, err = os.ReadFile(newLog)

@@ -93,13 +93,13 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		name  string
 		files map[string]string // files to create first; a name ending in "/" is a directory
 		// run applies or checks a configuration over dir and returns its error.
-		run     func(e *cfgtEnv, dir string) error
+		run     func(e *testEnv, dir string) error
 		refused bool
 	}{
 		{
 			name:  "refused, mode w on an existing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.DictConfig(refuseConfig(map[string]any{
 					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
 				}, true))
@@ -109,7 +109,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "Check, mode w on an existing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.Check(refuseConfig(map[string]any{
 					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
 				}, false))
@@ -118,7 +118,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "refused, a missing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.DictConfig(refuseConfig(map[string]any{
 					"b": refuseFile("file", filepath.Join(dir, "b.log")),
 				}, true))
@@ -128,7 +128,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "Check, missing files",
 			files: map[string]string{"a.log": precious, "d/": ""},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.Check(refuseConfig(map[string]any{
 					"c": refuseFile("file", filepath.Join(dir, "c.log")),
 					"e": refuseFile("logging.FileHandler", filepath.Join(dir, "d", "e.log")),
@@ -138,7 +138,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "Check, a rotating file over its size",
 			files: map[string]string{"big.log": big},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.Check(refuseConfig(map[string]any{
 					"r": refuseFile("rotating_file", filepath.Join(dir, "big.log"), "maxSizeMB", 1, "backupCount", 3),
 				}, false))
@@ -147,7 +147,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "CheckFile, mode w and a missing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				cfg := refuseConfig(map[string]any{
 					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
 					"c": refuseFile("file", filepath.Join(dir, "c.log")),
@@ -180,7 +180,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 				require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 			}
 			before := refuseSnapshot(t, dir)
-			e := cfgtManager(t)
+			e := newTestEnv(t)
 			err := tt.run(e, dir)
 			if tt.refused {
 				require.Error(t, err)

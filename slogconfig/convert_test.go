@@ -21,7 +21,7 @@ func TestSchemaConvert(t *testing.T) {
 			"handlers": {"h": {"class": "stream", "stream": "ext://out.a", "formatter": "f"}},
 			"root": {"handlers": ["h"]}}`
 	}
-	cfgtRun(t, []cfgtCase{
+	runConfigCases(t, []configCase{
 		{name: "cfg dot", give: stream(sinks, `"cfg://sinks.primary"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "hi\n"}},
 		{name: "cfg index", give: stream(sinks, `"cfg://sinks[primary]"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "hi\n"}},
 		{name: "cfg list index", give: stream(sinks, `"cfg://sinks.list[1]"`), log: []string{"app WARN hi"}, want: map[string]string{"c": "hi\n"}},
@@ -36,17 +36,17 @@ func TestSchemaConvert(t *testing.T) {
 		},
 		{
 			name: "cfg level",
-			give: `{"version": 1, "levels": {"app": "ERROR"}, ` + cfgtRootA + `, "loggers": {"app": {"level": "cfg://levels.app"}}}`,
+			give: `{"version": 1, "levels": {"app": "ERROR"}, ` + rootA + `, "loggers": {"app": {"level": "cfg://levels.app"}}}`,
 			log:  []string{"app WARN no", "app ERROR e"}, want: map[string]string{"a": "e\n"},
 		},
 		{
 			name: "ext level",
-			give: `{"version": 1, ` + cfgtRootA + `, "loggers": {"app": {"level": "ext://logging.ERROR"}}}`,
+			give: `{"version": 1, ` + rootA + `, "loggers": {"app": {"level": "ext://logging.ERROR"}}}`,
 			log:  []string{"app WARN no", "app ERROR e"}, want: map[string]string{"a": "e\n"},
 		},
 		{
 			name: "cfg handler list",
-			give: `{"version": 1, "lists": {"h": ["a"]}, ` + cfgtRootA + `, "loggers": {"app": {"handlers": "cfg://lists.h", "propagate": false}}}`,
+			give: `{"version": 1, "lists": {"h": ["a"]}, ` + rootA + `, "loggers": {"app": {"handlers": "cfg://lists.h", "propagate": false}}}`,
 			log:  []string{"app INFO i"}, want: map[string]string{"a": "i\n"},
 		},
 		{name: "http prefix is left alone", give: format(`"http://x %(message)s"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "http://x hi\n"}},
@@ -60,8 +60,8 @@ func TestSchemaConvertEnv(t *testing.T) {
 	t.Setenv("CFGT_FORMAT", "env %(levelname)s %(message)s")
 	path := filepath.Join(t.TempDir(), "env.log")
 	t.Setenv("CFGT_LOGFILE", path)
-	e := cfgtManager(t, "a")
-	e.config(t, cfgtJSON(t, `{"version": 1,
+	e := newTestEnv(t, "a")
+	e.config(t, jsonConfig(t, `{"version": 1,
 		"formatters": {"f": {"format": "env://CFGT_FORMAT"}},
 		"handlers": {
 			"a": {"class": "stream", "stream": "ext://out.a", "formatter": "f"},
@@ -74,7 +74,7 @@ func TestSchemaConvertEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "hi\n", string(got))
 
-	err = e.DictConfig(cfgtJSON(t, `{"version": 1, "formatters": {"f": {"format": "env://CFGT_SURELY_UNSET"}}}`))
+	err = e.DictConfig(jsonConfig(t, `{"version": 1, "formatters": {"f": {"format": "env://CFGT_SURELY_UNSET"}}}`))
 	var ce *ConfigError
 	require.ErrorAs(t, err, &ce)
 	require.Len(t, ce.Problems, 1)

@@ -121,7 +121,7 @@ func guardChild(t *testing.T, name string) {
 	}
 	require.NotEmpty(t, method, "unknown case %q", name)
 
-	e := cfgtManager(t, "ok")
+	e := newTestEnv(t, "ok")
 	var panics atomic.Int64
 	require.NoError(t, e.reg.RegisterHandler("guard.panic", HandlerClass{
 		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
@@ -243,7 +243,7 @@ func TestTypedNilValues(t *testing.T) {
 		for _, vt := range values {
 			t.Run(ft.name+"/"+vt.name, func(t *testing.T) {
 				t.Parallel()
-				e := cfgtManager(t, "out")
+				e := newTestEnv(t, "out")
 				e.config(t, map[string]any{
 					"version":    1,
 					"formatters": map[string]any{"f": ft.fmt},
@@ -282,11 +282,11 @@ const cfgtSlogtestConfig = `{"version": 1,
 // cfgtSlogtest runs testing/slogtest on the handler that get returns for a
 // fresh Manager; configure is called before or after get as the test
 // needs.
-func cfgtSlogtest(t *testing.T, get func(t *testing.T, e *cfgtEnv) slog.Handler) {
+func cfgtSlogtest(t *testing.T, get func(t *testing.T, e *testEnv) slog.Handler) {
 	var mu sync.Mutex
-	envs := map[*testing.T]*cfgtEnv{}
+	envs := map[*testing.T]*testEnv{}
 	slogtest.Run(t, func(t *testing.T) slog.Handler {
-		e := cfgtManager(t, "a")
+		e := newTestEnv(t, "a")
 		mu.Lock()
 		envs[t] = e
 		mu.Unlock()
@@ -307,25 +307,25 @@ func cfgtSlogtest(t *testing.T, get func(t *testing.T, e *cfgtEnv) slog.Handler)
 
 func TestSlogtestConfiguredLogger(t *testing.T) {
 	t.Parallel()
-	cfgtSlogtest(t, func(t *testing.T, e *cfgtEnv) slog.Handler {
-		e.config(t, cfgtJSON(t, cfgtSlogtestConfig))
+	cfgtSlogtest(t, func(t *testing.T, e *testEnv) slog.Handler {
+		e.config(t, jsonConfig(t, cfgtSlogtestConfig))
 		return e.Handler("app.db")
 	})
 }
 
 func TestSlogtestLoggerObtainedBeforeConfig(t *testing.T) {
 	t.Parallel()
-	cfgtSlogtest(t, func(t *testing.T, e *cfgtEnv) slog.Handler {
+	cfgtSlogtest(t, func(t *testing.T, e *testEnv) slog.Handler {
 		h := e.Handler("app.db")
-		e.config(t, cfgtJSON(t, cfgtSlogtestConfig))
+		e.config(t, jsonConfig(t, cfgtSlogtestConfig))
 		return h
 	})
 }
 
 func TestSlogtestUnconfiguredChild(t *testing.T) {
 	t.Parallel()
-	cfgtSlogtest(t, func(t *testing.T, e *cfgtEnv) slog.Handler {
-		e.config(t, cfgtJSON(t, cfgtSlogtestConfig))
+	cfgtSlogtest(t, func(t *testing.T, e *testEnv) slog.Handler {
+		e.config(t, jsonConfig(t, cfgtSlogtestConfig))
 		return e.Handler("app.db.pool.conn")
 	})
 }
@@ -335,8 +335,8 @@ func TestSlogtestRoot(t *testing.T) {
 	for _, name := range []string{"", "root"} {
 		t.Run("name="+name, func(t *testing.T) {
 			t.Parallel()
-			cfgtSlogtest(t, func(t *testing.T, e *cfgtEnv) slog.Handler {
-				e.config(t, cfgtJSON(t, cfgtSlogtestConfig))
+			cfgtSlogtest(t, func(t *testing.T, e *testEnv) slog.Handler {
+				e.config(t, jsonConfig(t, cfgtSlogtestConfig))
 				return e.Handler(name)
 			})
 		})
@@ -347,10 +347,10 @@ func TestSlogtestRoot(t *testing.T) {
 // configuration that a second one replaced.
 func TestSlogtestReconfigured(t *testing.T) {
 	t.Parallel()
-	cfgtSlogtest(t, func(t *testing.T, e *cfgtEnv) slog.Handler {
+	cfgtSlogtest(t, func(t *testing.T, e *testEnv) slog.Handler {
 		h := e.Handler("app.db")
-		e.config(t, cfgtJSON(t, `{"version": 1, `+cfgtRootA+`}`))
-		e.config(t, cfgtJSON(t, cfgtSlogtestConfig))
+		e.config(t, jsonConfig(t, `{"version": 1, `+rootA+`}`))
+		e.config(t, jsonConfig(t, cfgtSlogtestConfig))
 		return h
 	})
 }
@@ -372,18 +372,14 @@ func (c *allocCounter) Write(p []byte) (int, error) {
 func allocManager(t *testing.T, fmtCfg map[string]any) (*Manager, *allocCounter) {
 	t.Helper()
 	w := &allocCounter{}
-	reg := NewRegistry()
-	require.NoError(t, reg.RegisterValue("alloc.out", w))
-	m := New(WithRegistry(reg), WithErrorHandler(func(err error) { t.Errorf("handler error: %v", err) }))
-	require.NoError(t, m.DictConfig(map[string]any{
+	m := benchManager(t, map[string]any{
 		"version":    1,
 		"formatters": map[string]any{"f": fmtCfg},
 		"handlers": map[string]any{
-			"h": map[string]any{"class": "stream", "stream": "ext://alloc.out", "formatter": "f"},
+			"h": map[string]any{"class": "stream", "stream": "ext://bench.out", "formatter": "f"},
 		},
 		"root": map[string]any{"level": "INFO", "handlers": []any{"h"}},
-	}))
-	t.Cleanup(func() { _ = m.Shutdown() })
+	}, w)
 	return m, w
 }
 

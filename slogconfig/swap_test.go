@@ -246,16 +246,13 @@ func TestSwapUnderLoad(t *testing.T) {
 		}
 	}
 	assert.Equal(t, workers*reconfigs*(racing+1), want, "records logged")
-	assert.Empty(t, swapFirst(bad), "records without their logger's attributes (%d)", len(bad))
-	assert.Empty(t, swapFirst(dups), "records delivered twice (%d)", len(dups))
-	assert.Empty(t, swapFirst(lost), "records lost (%d)", len(lost))
+	assert.Empty(t, firstTen(bad), "records without their logger's attributes (%d)", len(bad))
+	assert.Empty(t, firstTen(dups), "records delivered twice (%d)", len(dups))
+	assert.Empty(t, firstTen(lost), "records lost (%d)", len(lost))
 	assert.Equal(t, want, len(seen), "records delivered")
 	assert.Empty(t, last.take(), "records sent to the last-resort handler")
 	assert.Zero(t, errCount.Load(), "handler errors, first: %v", firstErr.Load())
 }
-
-// swapFirst returns the first ten elements of s, for failure messages.
-func swapFirst[T any](s []T) []T { return s[:min(len(s), 10)] }
 
 // swapCheck decodes one JSON record of TestSwapUnderLoad and returns its id,
 // or what is wrong with it.
@@ -348,16 +345,16 @@ func (rt *retireTarget) Handle(_ context.Context, r slog.Record) error {
 func (rt *retireTarget) WithAttrs([]slog.Attr) slog.Handler { return rt }
 func (rt *retireTarget) WithGroup(string) slog.Handler      { return rt }
 
-// retireManager returns a cfgtEnv with sink "s" whose root logger sends
+// retireManager returns a testEnv with sink "s" whose root logger sends
 // its records through a queue (overflow block, the default size) to a
 // retireTarget. The target is released when the test ends, at the latest.
-func retireManager(t *testing.T) (*cfgtEnv, *retireTarget) {
+func retireManager(t *testing.T) (*testEnv, *retireTarget) {
 	t.Helper()
 	target := newRetireTarget()
-	// Registered before cfgtManager, so that the target is released
+	// Registered before newTestEnv, so that the target is released
 	// before the Manager's Shutdown runs, which waits for the queue.
 	t.Cleanup(target.release)
-	e := cfgtManager(t, "s")
+	e := newTestEnv(t, "s")
 	require.NoError(t, e.reg.RegisterHandler("retire.block", HandlerClass{
 		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) { return target, nil, nil },
 	}))
@@ -374,7 +371,7 @@ func retireManager(t *testing.T) (*cfgtEnv, *retireTarget) {
 
 // retireLog logs the records r1..rn on the root logger and waits until
 // r1 is blocked in the target, the others held in the queue.
-func retireLog(t *testing.T, e *cfgtEnv, target *retireTarget, n int) []string {
+func retireLog(t *testing.T, e *testEnv, target *retireTarget, n int) []string {
 	t.Helper()
 	var msgs []string
 	for i := 1; i <= n; i++ {
@@ -480,20 +477,8 @@ func TestShutdownContextExpired(t *testing.T) {
 // number to what it refers to.
 func leakFDs(t *testing.T) map[int]string {
 	t.Helper()
-	ents, err := os.ReadDir("/proc/self/fd")
-	require.NoError(t, err)
-	fds := make(map[int]string, len(ents))
-	for _, e := range ents {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		target, err := os.Readlink("/proc/self/fd/" + e.Name())
-		if err != nil {
-			continue // the descriptor ReadDir used, closed since
-		}
-		fds[fd] = target
-	}
+	fds, ok := openFiles()
+	require.True(t, ok, "no /proc/self/fd to read")
 	return fds
 }
 

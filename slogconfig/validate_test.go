@@ -26,7 +26,7 @@ func TestRefusedConfigRegistersNoLevelName(t *testing.T) {
 	// Level names are process-wide: a name no other test uses, new to each
 	// run (-count), for a level (INFO+3) no other test logs at.
 	name := fmt.Sprintf("SLOGTREE_TEST_REFUSED_LEVEL_%d", refuseLevelRuns.Add(1))
-	e := cfgtManager(t, "out")
+	e := newTestEnv(t, "out")
 	err := e.DictConfig(map[string]any{
 		"version":         1,
 		"slogtree_levels": map[string]any{name: "INFO+3"},
