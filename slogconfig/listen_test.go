@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/slogtree/slogtree/internal/testutil"
+	"go.uber.org/goleak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -513,9 +513,9 @@ func TestLSPackageListen(t *testing.T) {
 }
 
 // TestLSNoLeak closes a Listener with connections open and checks that its
-// goroutines are gone. Not parallel: it counts the process's goroutines.
+// goroutines are gone. Not parallel: it checks the process's goroutines.
 func TestLSNoLeak(t *testing.T) {
-	before := runtime.NumGoroutine()
+	goroutines := goleak.IgnoreCurrent()
 	e := fcManager(t)
 	l, err := e.Listen("127.0.0.1:0", MaxConnections(4))
 	require.NoError(t, err)
@@ -539,11 +539,7 @@ func TestLSNoLeak(t *testing.T) {
 	for _, c := range conns {
 		c.Close()
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
+	goleak.VerifyNone(t, goroutines, goleakLumberjack)
 	assert.NoError(t, l.Close(), "second Close")
 	_, err = net.Dial("tcp", l.Addr().String())
 	assert.Error(t, err, "the port is closed")
