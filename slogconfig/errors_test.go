@@ -2,9 +2,7 @@ package slogconfig
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -22,10 +20,10 @@ const cfgtGood = `{"version": 1,
 
 // cfgtCheckGood asserts that cfgtGood is fully in effect: the root's
 // handler and format, the levels of root and "app", and "app" enabled.
-func cfgtCheckGood(t *testing.T, e *cfgtEnv) {
+func cfgtCheckGood(t *testing.T, e *testEnv) {
 	t.Helper()
 	e.takeAll()
-	cfgtLog(t, e.Manager, "app WARN dropped", "app ERROR kept", "app.db ERROR child", "x INFO dropped", "x WARN warn")
+	logRecords(t, e.Manager, "app WARN dropped", "app ERROR kept", "app.db ERROR child", "x INFO dropped", "x WARN warn")
 	assert.Equal(t, map[string]string{"a": "good app kept\ngood app.db child\ngood x warn\n"}, e.takeAll(),
 		"the configuration before the refused one must still be in effect")
 	assert.Empty(t, e.last.take())
@@ -33,9 +31,9 @@ func cfgtCheckGood(t *testing.T, e *cfgtEnv) {
 
 // cfgtRefuse applies the good configuration, then bad, and checks that
 // bad is refused with want (one problem per line) and changes nothing.
-func cfgtRefuse(t *testing.T, e *cfgtEnv, bad map[string]any, want string) *ConfigError {
+func cfgtRefuse(t *testing.T, e *testEnv, bad map[string]any, want string) *ConfigError {
 	t.Helper()
-	e.config(t, cfgtJSON(t, cfgtGood))
+	e.config(t, jsonConfig(t, cfgtGood))
 	err := e.DictConfig(bad)
 	require.Error(t, err)
 	textOK := assert.Equal(t, want, err.Error())
@@ -365,21 +363,21 @@ func TestErrorsText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a", "b")
-			cfgtRefuse(t, e, cfgtJSON(t, tt.give), tt.want)
+			e := newTestEnv(t, "a", "b")
+			cfgtRefuse(t, e, jsonConfig(t, tt.give), tt.want)
 		})
 	}
 }
 
 func TestErrorsSentinels(t *testing.T) {
 	t.Parallel()
-	ce := cfgtRefuse(t, cfgtManager(t, "a"), map[string]any{}, "version: dictionary doesn't specify a version")
+	ce := cfgtRefuse(t, newTestEnv(t, "a"), map[string]any{}, "version: dictionary doesn't specify a version")
 	assert.ErrorIs(t, ce, ErrNoVersion)
 	assert.NotErrorIs(t, ce, ErrUnsupportedVersion)
-	ce = cfgtRefuse(t, cfgtManager(t, "a"), map[string]any{"version": "1"}, `version: unsupported version: "1"`)
+	ce = cfgtRefuse(t, newTestEnv(t, "a"), map[string]any{"version": "1"}, `version: unsupported version: "1"`)
 	assert.ErrorIs(t, ce, ErrUnsupportedVersion)
 	assert.NotErrorIs(t, ce, ErrNoVersion)
-	e := cfgtManager(t, "a")
+	e := newTestEnv(t, "a")
 	ce = cfgtRefuse(t, e, map[string]any{"version": 1, "handlers": map[string]any{"h": map[string]any{"class": "test.error_new"}}},
 		"handlers.h: cfgt: cannot build")
 	assert.Equal(t, "handlers.h", ce.Problems[0].Path)
@@ -448,10 +446,10 @@ func TestErrorsArgumentPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a")
+			e := newTestEnv(t, "a")
 			dir := t.TempDir()
-			give := strings.ReplaceAll(tt.give, `"x.log"`, cfgtQuote(filepath.Join(dir, "x.log")))
-			cfgtRefuse(t, e, cfgtJSON(t, give), tt.want)
+			give := strings.ReplaceAll(tt.give, `"x.log"`, jsonQuote(filepath.Join(dir, "x.log")))
+			cfgtRefuse(t, e, jsonConfig(t, give), tt.want)
 			assert.NoFileExists(t, filepath.Join(dir, "x.log"))
 		})
 	}
@@ -481,8 +479,8 @@ func TestErrorsConvert(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a")
-			e.config(t, cfgtJSON(t, cfgtGood))
+			e := newTestEnv(t, "a")
+			e.config(t, jsonConfig(t, cfgtGood))
 			err := e.DictConfig(map[string]any{
 				"version": 1,
 				"sinks":   map[string]any{"primary": "ext://out.a"},
@@ -502,90 +500,15 @@ func TestErrorsConvert(t *testing.T) {
 	}
 }
 
-// cfgtOpenFDs counts this process's open file descriptors on path (Linux
-// only: ok is false elsewhere).
-func cfgtOpenFDs(t *testing.T, path string) (n int, ok bool) {
-	t.Helper()
-	if runtime.GOOS != "linux" {
-		return 0, false
-	}
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0, false
-	}
-	for _, ent := range ents {
-		if target, err := os.Readlink(filepath.Join("/proc/self/fd", ent.Name())); err == nil && target == path {
-			n++
-		}
-	}
-	return n, true
-}
-
-// TestErrorsFilesClosed checks that a refused configuration closes the
-// files it opened before it failed, and leaves alone the files the running
-// configuration shares with it.
-func TestErrorsFilesClosed(t *testing.T) {
-	t.Parallel()
-	dir, err := filepath.EvalSymlinks(t.TempDir())
-	require.NoError(t, err)
-	newLog, keptLog := filepath.Join(dir, "new.log"), filepath.Join(dir, "kept.log")
-	require.NoError(t, os.WriteFile(newLog, []byte("old\n"), 0o600))
-	e := cfgtManager(t, "a")
-
-	// The running configuration writes to kept.log.
-	e.config(t, cfgtJSON(t, `{"version": 1,
-		"handlers": {"kept": {"class": "file", "filename": `+cfgtQuote(keptLog)+`}},
-		"root": {"handlers": ["kept"]}}`))
-	e.Logger("").Warn("before")
-
-	// The refused one opens new.log and kept.log, then fails on another
-	// handler (built after them: handlers are built in sorted order).
-	err = e.DictConfig(cfgtJSON(t, `{"version": 1,
-		"handlers": {
-			"a_new": {"class": "file", "filename": `+cfgtQuote(newLog)+`},
-			"b_kept": {"class": "file", "filename": `+cfgtQuote(keptLog)+`},
-			"c_bad": {"class": "test.error_new"}},
-		"root": {"handlers": ["a_new", "b_kept", "c_bad"]}}`))
-	require.EqualError(t, err, "handlers.c_bad: cfgt: cannot build")
-	if n, ok := cfgtOpenFDs(t, newLog); ok {
-		assert.Equal(t, 0, n, "descriptors left open on %s", newLog)
-	}
-	if n, ok := cfgtOpenFDs(t, keptLog); ok {
-		assert.Equal(t, 1, n, "descriptors open on %s, which the running configuration uses", keptLog)
-	}
-	e.Logger("").Warn("after")
-	got, err := os.ReadFile(keptLog)
-	require.NoError(t, err)
-	assert.Equal(t, "before\nafter\n", string(got), "the running configuration still writes its file")
-
-	// Had new.log been left open (and shared), mode "w" would not
-	// truncate it now.
-	e.config(t, cfgtJSON(t, `{"version": 1,
-		"handlers": {"h": {"class": "file", "filename": `+cfgtQuote(newLog)+`, "mode": "w"}},
-		"root": {"handlers": ["h"]}}`))
-	e.Logger("").Warn("new")
-	got, err = os.ReadFile(newLog)
-	require.NoError(t, err)
-	assert.Equal(t, "new\n", string(got))
-	require.NoError(t, e.Shutdown())
-	if n, ok := cfgtOpenFDs(t, keptLog); ok {
-		assert.Equal(t, 0, n, "descriptors left open on %s after it was replaced", keptLog)
-	}
-	if n, ok := cfgtOpenFDs(t, newLog); ok {
-		assert.Equal(t, 0, n, "descriptors left open on %s after Shutdown", newLog)
-	}
-	assert.Empty(t, e.reported())
-}
-
 // TestErrorsRefusedDelayedFile checks that a refused configuration with a
 // delayed file handler creates no file.
 func TestErrorsRefusedDelayedFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "delayed.log")
-	e := cfgtManager(t, "a")
-	cfgtRefuse(t, e, cfgtJSON(t, `{"version": 1,
+	e := newTestEnv(t, "a")
+	cfgtRefuse(t, e, jsonConfig(t, `{"version": 1,
 		"handlers": {
-			"a": {"class": "file", "filename": `+cfgtQuote(path)+`, "delay": true},
+			"a": {"class": "file", "filename": `+jsonQuote(path)+`, "delay": true},
 			"b": {"class": "test.panic_new"}},
 		"root": {"handlers": ["a", "b"]}}`), "handlers.b: handler class panicked: cfgt: new boom")
 	assert.NoFileExists(t, path)
@@ -646,8 +569,8 @@ func TestErrorsHandlerRuntime(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a", "b")
-			e.config(t, cfgtJSON(t, `{"version": 1, "filters": {"boom": {"()": "test.panic"}},
+			e := newTestEnv(t, "a", "b")
+			e.config(t, jsonConfig(t, `{"version": 1, "filters": {"boom": {"()": "test.panic"}},
 				"handlers": {`+tt.give+`}, `+tt.route+`}`))
 			e.Logger("app.db").Warn("hi")
 			assert.Equal(t, map[string]string{"a": tt.wantA}, e.takeAll())
@@ -659,8 +582,8 @@ func TestErrorsHandlerRuntime(t *testing.T) {
 			assert.Equal(t, "app.db", he.Logger)
 			assert.Equal(t, "hi", he.Record.Message)
 			assert.EqualError(t, he.Err, tt.wantErr)
-			if tt.wantErr == errCfgtFail.Error() {
-				assert.ErrorIs(t, errs[0], errCfgtFail)
+			if tt.wantErr == errSinkFailed.Error() {
+				assert.ErrorIs(t, errs[0], errSinkFailed)
 			}
 
 			// The next record is reported again: nothing was disabled.
@@ -675,8 +598,8 @@ func TestErrorsHandlerRuntime(t *testing.T) {
 // recovered and reported, and drops the record.
 func TestErrorsLoggerFilterPanics(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a")
-	e.config(t, cfgtJSON(t, `{"version": 1, "filters": {"boom": {"()": "test.panic"}},
+	e := newTestEnv(t, "a")
+	e.config(t, jsonConfig(t, `{"version": 1, "filters": {"boom": {"()": "test.panic"}},
 		"handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
 		"loggers": {"app": {"filters": ["boom"]}},
 		"root": {"handlers": ["a"]}}`))
@@ -696,11 +619,11 @@ func TestErrorsLoggerFilterPanics(t *testing.T) {
 func TestErrorsErrorHandlerPanics(t *testing.T) {
 	t.Parallel()
 	reg := NewRegistry()
-	cfgtRegisterTestClasses(t, reg)
-	out := &cfgtBuffer{}
+	registerTestClasses(t, reg)
+	out := &buffer{}
 	require.NoError(t, reg.RegisterValue("out.a", out))
 	m := New(WithRegistry(reg), WithErrorHandler(func(error) { panic("cfgt: error handler boom") }))
-	require.NoError(t, m.DictConfig(cfgtJSON(t, `{"version": 1,
+	require.NoError(t, m.DictConfig(jsonConfig(t, `{"version": 1,
 		"handlers": {"bad": {"class": "test.fail"}, "a": {"class": "stream", "stream": "ext://out.a"}},
 		"root": {"handlers": ["bad", "a"]}}`)))
 	assert.NotPanics(t, func() { m.Logger("app").Warn("hi") })

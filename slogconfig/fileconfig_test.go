@@ -29,9 +29,7 @@ package slogconfig
 // MemoryHandler holds records.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,7 +37,6 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -47,8 +44,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/slogtree/slogtree/internal/testutil"
 
 	"github.com/slogtree/slogtree/formatters"
 	"github.com/stretchr/testify/assert"
@@ -70,12 +65,6 @@ type fcStep struct {
 	INI             *string           `json:"ini,omitempty"`
 	Defaults        map[string]string `json:"defaults,omitempty"`
 	DisableExisting bool              `json:"disable_existing"`
-}
-
-type fcResult struct {
-	Name   string   `json:"name"`
-	Events []string `json:"events"`
-	Notes  []string `json:"notes"`
 }
 
 var fcStreamRe = regexp.MustCompile(`cap\.(\w+)`)
@@ -179,47 +168,10 @@ func fcReadScenario(path string) (fcScenario, error) {
 	return sc, nil
 }
 
-// fcPython runs the scenarios through CPython in one process.
-func fcPython(t *testing.T, scs []fcScenario) map[string]fcResult {
-	t.Helper()
-	py := testutil.Python3(t)
-	in, err := json.Marshal(map[string]any{"scenarios": scs})
-	require.NoError(t, err)
-	cmd := exec.CommandContext(t.Context(), py, filepath.Join("testdata", "pyini.py"))
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "pyini.py: %s", stderr.String())
-	assert.Empty(t, stderr.String(), "pyini.py wrote to stderr")
-	var res []fcResult
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &res))
-	out := map[string]fcResult{}
-	for _, r := range res {
-		out[r.Name] = r
-	}
-	return out
-}
-
-// fcRecorder collects the lines every stream writes, in order.
-type fcRecorder struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (r *fcRecorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, s)
-}
-
-func (r *fcRecorder) snapshot() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
-
+// fcWriter adds each line of a write to the recorder as an event,
+// "id: line".
 type fcWriter struct {
-	r  *fcRecorder
+	r  *recorder
 	id string
 }
 
@@ -231,9 +183,9 @@ func (w *fcWriter) Write(p []byte) (int, error) {
 }
 
 // fcGo runs a scenario through a Manager of its own.
-func fcGo(t *testing.T, sc fcScenario) (res fcResult) {
+func fcGo(t *testing.T, sc fcScenario) (res pyResult) {
 	t.Helper()
-	rec, warnings := &fcRecorder{}, &fcRecorder{}
+	rec, warnings := &recorder{}, &recorder{}
 	reg := NewRegistry()
 	for _, id := range sc.Streams {
 		require.NoError(t, reg.RegisterValue("cap."+id, &fcWriter{r: rec, id: id}))
@@ -255,7 +207,7 @@ func fcGo(t *testing.T, sc fcScenario) (res fcResult) {
 	dir := t.TempDir()
 	logdir := filepath.Join(dir, "logs")
 	require.NoError(t, os.Mkdir(logdir, 0o755))
-	res = fcResult{Name: sc.Name}
+	res = pyResult{Name: sc.Name}
 	defer func() {
 		assert.NoError(t, m.Shutdown())
 		res.Notes = append(res.Notes, warnings.snapshot()...)
@@ -314,7 +266,7 @@ func TestFCPyDiff(t *testing.T) {
 		scs = append(scs, sc)
 	}
 	require.GreaterOrEqual(t, len(scs), 20, "scenarios in testdata/ini")
-	want := fcPython(t, scs)
+	want := runPyScenarios(t, "pyini.py", scs)
 	for _, sc := range scs {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
@@ -359,55 +311,10 @@ args=(cap.a,)
 format=%(levelname)s %(name)s %(message)s
 `
 
-// fcBuffer is a writer whose contents a test takes.
-type fcBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *fcBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *fcBuffer) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.b.String()
-	b.b.Reset()
-	return s
-}
-
-// fcEnv is a Manager whose registry has the writers cap.a and cap.b.
-type fcEnv struct {
-	*Manager
-	bufs     map[string]*fcBuffer
-	mu       sync.Mutex
-	reported []error
-}
-
-func fcManager(t *testing.T) *fcEnv {
+// fcManager returns a testEnv with the sinks of fcINI: cap.a and cap.b.
+func fcManager(t *testing.T) *testEnv {
 	t.Helper()
-	e := &fcEnv{bufs: map[string]*fcBuffer{}}
-	reg := NewRegistry()
-	for _, id := range []string{"a", "b"} {
-		e.bufs[id] = &fcBuffer{}
-		require.NoError(t, reg.RegisterValue("cap."+id, e.bufs[id]))
-	}
-	e.Manager = New(WithRegistry(reg), WithLastResort(nil), WithErrorHandler(func(err error) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		e.reported = append(e.reported, err)
-	}))
-	t.Cleanup(func() { _ = e.Shutdown() })
-	return e
-}
-
-func (e *fcEnv) errs() []error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return slices.Clone(e.reported)
+	return newTestEnvAt(t, "cap", "a", "b")
 }
 
 // fcWrite writes an INI file into a new temporary directory.
@@ -419,11 +326,11 @@ func fcWrite(t *testing.T, name, text string) string {
 }
 
 // fcCheckGood logs through a Manager configured with fcINI.
-func fcCheckGood(t *testing.T, e *fcEnv) {
+func fcCheckGood(t *testing.T, e *testEnv) {
 	t.Helper()
 	e.Logger("app").Debug("dropped")
 	e.Logger("app").Info("kept")
-	assert.Equal(t, "INFO app kept\n", e.bufs["a"].take())
+	assert.Equal(t, "INFO app kept\n", e.out["a"].take())
 }
 
 func TestFCLoadExtensions(t *testing.T) {
@@ -492,7 +399,7 @@ func TestFCErrors(t *testing.T) {
 		{name: "call in args", give: replace("args=(cap.a,)", "args=(__import__('os').system('touch /tmp/pwned'),)"), want: "[handler_h1] args: unsupported expression: calls are not allowed (__import__(...)) (at offset 11)"},
 		{name: "attribute chain in kwargs", give: replace("args=(cap.a,)", "kwargs={'stream': ().__class__}"), want: "[handler_h1] kwargs: unsupported expression: attribute access is allowed only on names (at offset 13)"},
 		{name: "unknown name", give: replace("args=(cap.a,)", "args=(os.environ,)"), want: `[handler_h1] args: unknown name "os.environ"`},
-		{name: "args not a tuple", give: replace("args=(cap.a,)", "args=(cap.a)"), want: "[handler_h1] args: want a tuple of positional arguments, such as (sys.stdout,), got slogconfig.fcBuffer"},
+		{name: "args not a tuple", give: replace("args=(cap.a,)", "args=(cap.a)"), want: "[handler_h1] args: want a tuple of positional arguments, such as (sys.stdout,), got slogconfig.buffer"},
 		{name: "too many args", give: replace("args=(cap.a,)", "args=(cap.a, 1)"), want: "[handler_h1] args: logging.StreamHandler takes at most 1 positional arguments, got 2"},
 		{name: "kwargs not a dict", give: replace("args=(cap.a,)", "kwargs=[1]"), want: "[handler_h1] kwargs: want a dict of keyword arguments, such as {'mode': 'w'}, got a list"},
 		{name: "duplicate argument", give: replace("args=(cap.a,)", "args=(cap.a,)\nkwargs={'stream': cap.b}"), want: `[handler_h1] kwargs: logging.StreamHandler got multiple values for argument "stream"`},
@@ -548,7 +455,7 @@ func TestFCArgsNames(t *testing.T) {
 	t.Parallel()
 	reg := NewRegistry()
 	got := fcCapture(t, reg)
-	sink := &fcBuffer{}
+	sink := &buffer{}
 	require.NoError(t, reg.RegisterValue("myapp.sink", sink))
 	m := New(WithRegistry(reg))
 	ini := `[loggers]
@@ -606,7 +513,7 @@ func TestFCOptions(t *testing.T) {
 			if !tt.wantDrop {
 				want += "INFO app app\n"
 			}
-			assert.Equal(t, want, e.bufs["a"].take())
+			assert.Equal(t, want, e.out["a"].take())
 		})
 	}
 	e := fcManager(t)
@@ -626,12 +533,12 @@ func TestFCFormatterKeys(t *testing.T) {
 		"format=%(levelname)s %(user)s %(message)s\ndefaults={'user': 'nobody'}", 1)
 	require.NoError(t, e.FileConfigReader(strings.NewReader(ini), keep))
 	e.Logger("app").Info("hi")
-	assert.Equal(t, "INFO nobody hi\n", e.bufs["a"].take())
+	assert.Equal(t, "INFO nobody hi\n", e.out["a"].take())
 
 	ini = strings.Replace(fcINI, "format=%(levelname)s %(name)s %(message)s", "format=no fields\nvalidate=off", 1)
 	require.NoError(t, e.FileConfigReader(strings.NewReader(ini), keep))
 	e.Logger("app").Info("hi")
-	assert.Equal(t, "no fields\n", e.bufs["a"].take())
+	assert.Equal(t, "no fields\n", e.out["a"].take())
 
 	ini = strings.Replace(fcINI, "format=%(levelname)s %(name)s %(message)s", "format=no fields\nvalidate=yes", 1)
 	assert.EqualError(t, e.FileConfigReader(strings.NewReader(ini), keep), "[formatter_form]: Invalid format 'no fields' for '%' style")
@@ -639,7 +546,7 @@ func TestFCFormatterKeys(t *testing.T) {
 	ini = strings.Replace(fcINI, "[formatter_form]", "[formatter_form]\nclass=json", 1)
 	require.NoError(t, e.FileConfigReader(strings.NewReader(ini), keep))
 	e.Logger("app").Info("hi")
-	assert.Contains(t, e.bufs["a"].take(), `"msg":"hi"`)
+	assert.Contains(t, e.out["a"].take(), `"msg":"hi"`)
 }
 
 // TestFCLoggerPaths names a logger's section in errors even when its
@@ -663,7 +570,7 @@ func TestFCSameQualnameRoot(t *testing.T) {
 	require.NoError(t, e.FileConfigReader(strings.NewReader(ini)))
 	e.Logger("app").Warn("dropped")
 	e.Logger("app").Error("kept")
-	assert.Equal(t, "ERROR app kept\n", e.bufs["a"].take())
+	assert.Equal(t, "ERROR app kept\n", e.out["a"].take())
 }
 
 func TestFCCheckFile(t *testing.T) {

@@ -1,33 +1,13 @@
 package slogconfig
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// fzBuffer is a bytes.Buffer safe for concurrent use.
-type fzBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *fzBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *fzBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var fzConvertible = regexp.MustCompile(`^[a-z]+://`)
 
@@ -87,7 +67,7 @@ func fzDictConfig(t *testing.T, data []byte, decode func([]byte) (map[string]any
 		return
 	}
 	reg := NewRegistry()
-	var out, check fzBuffer
+	var out, check buffer
 	if err := reg.RegisterValue("fz.out", io.Writer(&out)); err != nil {
 		t.Fatal(err)
 	}

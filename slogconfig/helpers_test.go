@@ -1,5 +1,7 @@
 package slogconfig
 
+// The helpers shared by the tests of this package.
+
 import (
 	"bytes"
 	"context"
@@ -8,7 +10,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,24 +27,35 @@ import (
 	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
 	"github.com/slogtree/slogtree/internal/levels"
+	"github.com/slogtree/slogtree/internal/testutil"
 )
 
-// cfgtBuffer is a bytes.Buffer safe for concurrent use.
-type cfgtBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// buffer is an io.Writer that keeps what it gets and counts the writes,
+// safe for concurrent use.
+type buffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
 }
 
-func (b *cfgtBuffer) Write(p []byte) (int, error) {
+var _ io.Writer = (*buffer)(nil)
+
+func (b *buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.writes++
 	return b.buf.Write(p)
 }
 
-var _ io.Writer = (*cfgtBuffer)(nil)
+// String returns what was written and not yet taken.
+func (b *buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 // take returns what was written since the last take and forgets it.
-func (b *cfgtBuffer) take() string {
+func (b *buffer) take() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.buf.String()
@@ -46,31 +63,57 @@ func (b *cfgtBuffer) take() string {
 	return s
 }
 
-// cfgtEnv is a Manager with a fresh registry, named buffer sinks registered
-// as ext://out.NAME, a last-resort handler over a buffer, and an error
-// handler that records what it gets.
-type cfgtEnv struct {
-	*Manager
-	reg  *Registry
-	out  map[string]*cfgtBuffer
-	last *cfgtBuffer
-
-	mu   sync.Mutex
-	errs []error
+// lines returns what was written and not yet taken, line by line, without
+// the final newline. Unlike splitLines, it never returns nil: no output is
+// an empty list, as it is when decoded from JSON.
+func (b *buffer) lines() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := strings.TrimSuffix(b.buf.String(), "\n")
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, "\n")
 }
 
-// cfgtManager returns a cfgtEnv with one buffer per sink name, usable in a
-// configuration as "stream": "ext://out.NAME". Every test handler class of
-// cfgtRegisterTestClasses is registered too.
-func cfgtManager(t testing.TB, sinks ...string) *cfgtEnv {
+// count returns the number of writes so far.
+func (b *buffer) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.writes
+}
+
+// testEnv is a Manager on a fresh Registry with named buffer sinks, the
+// handler and filter classes of registerTestClasses, a last-resort handler
+// over a buffer, and an error handler that records what it gets.
+type testEnv struct {
+	*Manager
+	reg    *Registry
+	prefix string             // sink NAME is the registry value PREFIX.NAME
+	out    map[string]*buffer // the sinks by name
+	last   *buffer            // what the last-resort handler wrote, without times
+
+	mu    sync.Mutex
+	errs  []error // every error reported
+	taken int     // errs[:taken] were returned by reported
+}
+
+// newTestEnv returns a testEnv with one buffer per sink name, usable in a
+// configuration as "stream": "ext://out.NAME".
+func newTestEnv(t testing.TB, sinks ...string) *testEnv {
 	t.Helper()
-	e := &cfgtEnv{reg: NewRegistry(), out: map[string]*cfgtBuffer{}, last: &cfgtBuffer{}}
+	return newTestEnvAt(t, "out", sinks...)
+}
+
+// newTestEnvAt is newTestEnv with the sinks registered as PREFIX.NAME
+// ("ext://PREFIX.NAME", or PREFIX.NAME in an INI file's args).
+func newTestEnvAt(t testing.TB, prefix string, sinks ...string) *testEnv {
+	t.Helper()
+	e := &testEnv{reg: NewRegistry(), prefix: prefix, out: map[string]*buffer{}, last: &buffer{}}
 	for _, s := range sinks {
-		b := &cfgtBuffer{}
-		e.out[s] = b
-		require.NoError(t, e.reg.RegisterValue("out."+s, io.Writer(b)))
+		e.sink(t, s)
 	}
-	cfgtRegisterTestClasses(t, e.reg)
+	registerTestClasses(t, e.reg)
 	e.Manager = New(
 		WithRegistry(e.reg),
 		WithErrorHandler(func(err error) {
@@ -91,20 +134,33 @@ func cfgtManager(t testing.TB, sinks ...string) *cfgtEnv {
 	return e
 }
 
+// sink returns the buffer of sink name, registering a new one if there is
+// none yet. A configuration applied after it was registered can use it.
+func (e *testEnv) sink(t testing.TB, name string) *buffer {
+	t.Helper()
+	if b := e.out[name]; b != nil {
+		return b
+	}
+	b := &buffer{}
+	e.out[name] = b
+	require.NoError(t, e.reg.RegisterValue(e.prefix+"."+name, io.Writer(b)))
+	return b
+}
+
 // config applies cfg and fails the test on error.
-func (e *cfgtEnv) config(t testing.TB, cfg map[string]any) {
+func (e *testEnv) config(t testing.TB, cfg map[string]any) {
 	t.Helper()
 	require.NoError(t, e.DictConfig(cfg))
 }
 
 // take returns what sink name got since the last take.
-func (e *cfgtEnv) take(name string) string {
+func (e *testEnv) take(name string) string {
 	return e.out[name].take()
 }
 
 // takeAll returns every sink's output since the last take, by sink name,
 // leaving out sinks that got nothing.
-func (e *cfgtEnv) takeAll() map[string]string {
+func (e *testEnv) takeAll() map[string]string {
 	got := map[string]string{}
 	for name, b := range e.out {
 		if s := b.take(); s != "" {
@@ -115,52 +171,97 @@ func (e *cfgtEnv) takeAll() map[string]string {
 }
 
 // reported returns the errors the error handler got since the last call.
-func (e *cfgtEnv) reported() []error {
+func (e *testEnv) reported() []error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	errs := e.errs
-	e.errs = nil
+	errs := slices.Clone(e.errs[e.taken:])
+	e.taken = len(e.errs)
 	return errs
 }
 
-// cfgtJSON decodes a JSON configuration as Load would: numbers are float64.
-func cfgtJSON(t testing.TB, s string) map[string]any {
+// allReported returns every error the error handler got, including those
+// reported has returned.
+func (e *testEnv) allReported() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.errs)
+}
+
+// handlerErrors returns the ids of the handlers reported as failing (a
+// [*HandlerError]), in the order reported.
+func (e *testEnv) handlerErrors() []string {
+	var ids []string
+	for _, err := range e.allReported() {
+		var he *HandlerError
+		if errors.As(err, &he) {
+			ids = append(ids, he.Handler)
+		}
+	}
+	return ids
+}
+
+// jsonConfig decodes a JSON configuration as Load would: numbers are float64.
+func jsonConfig(t testing.TB, s string) map[string]any {
 	t.Helper()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal([]byte(s), &m), "test config: %s", s)
 	return m
 }
 
-// cfgtLines splits output into lines, without the final newline.
-func cfgtLines(s string) []string {
+// jsonQuote returns s as a JSON string, for a path in a configuration
+// written as JSON.
+func jsonQuote(s string) string {
+	b := strings.Builder{}
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// rootA is a configuration fragment: handler "a" on sink a at the root,
+// root at DEBUG.
+const rootA = `"handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
+	"root": {"handlers": ["a"], "level": "DEBUG"}`
+
+// splitLines splits output into lines, without the final newline.
+func splitLines(s string) []string {
 	if s == "" {
 		return nil
 	}
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
-// cfgtErrHandler is the slog.Handler of the "test.fail" class: its Handle
+// firstTen returns the first ten elements of s, for failure messages.
+func firstTen[T any](s []T) []T { return s[:min(len(s), 10)] }
+
+// failingHandler is the slog.Handler of the "test.fail" class: its Handle
 // always fails.
-type cfgtErrHandler struct{}
+type failingHandler struct{}
 
-var errCfgtFail = errors.New("cfgt: sink failed")
+var errSinkFailed = errors.New("cfgt: sink failed")
 
-func (cfgtErrHandler) Enabled(context.Context, slog.Level) bool  { return true }
-func (cfgtErrHandler) Handle(context.Context, slog.Record) error { return errCfgtFail }
-func (h cfgtErrHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h cfgtErrHandler) WithGroup(string) slog.Handler           { return h }
+func (failingHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (failingHandler) Handle(context.Context, slog.Record) error { return errSinkFailed }
+func (h failingHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h failingHandler) WithGroup(string) slog.Handler           { return h }
 
-// cfgtPanicHandler panics in Handle.
-type cfgtPanicHandler struct{}
+// panickingHandler panics in Handle.
+type panickingHandler struct{}
 
-func (cfgtPanicHandler) Enabled(context.Context, slog.Level) bool  { return true }
-func (cfgtPanicHandler) Handle(context.Context, slog.Record) error { panic("cfgt: handle boom") }
-func (h cfgtPanicHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h cfgtPanicHandler) WithGroup(string) slog.Handler           { return h }
+func (panickingHandler) Enabled(context.Context, slog.Level) bool  { return true }
+func (panickingHandler) Handle(context.Context, slog.Record) error { panic("cfgt: handle boom") }
+func (h panickingHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h panickingHandler) WithGroup(string) slog.Handler           { return h }
 
-// cfgtRegisterTestClasses registers the test classes:
+// registerTestClasses registers the test classes:
 //
-//   - handler "test.fail": Handle returns errCfgtFail;
+//   - handler "test.fail": Handle returns errSinkFailed;
 //   - handler "test.panic_handle": Handle panics;
 //   - handler "test.panic_new": New panics;
 //   - handler "test.error_new": New returns an error;
@@ -171,13 +272,13 @@ func (h cfgtPanicHandler) WithGroup(string) slog.Handler           { return h }
 //   - filter "test.prefix": keeps records whose message starts with the
 //     "prefix" kwarg;
 //   - filter "test.panic": panics.
-func cfgtRegisterTestClasses(t testing.TB, r *Registry) {
+func registerTestClasses(t testing.TB, r *Registry) {
 	t.Helper()
 	require.NoError(t, r.RegisterHandler("test.fail", HandlerClass{
-		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) { return cfgtErrHandler{}, nil, nil },
+		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) { return failingHandler{}, nil, nil },
 	}))
 	require.NoError(t, r.RegisterHandler("test.panic_handle", HandlerClass{
-		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) { return cfgtPanicHandler{}, nil, nil },
+		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) { return panickingHandler{}, nil, nil },
 	}))
 	require.NoError(t, r.RegisterHandler("test.panic_new", HandlerClass{
 		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) { panic("cfgt: new boom") },
@@ -199,7 +300,7 @@ func cfgtRegisterTestClasses(t testing.TB, r *Registry) {
 			if h == nil {
 				return nil, nil, fmt.Errorf("target %q not built", id)
 			}
-			return cfgtTee{h}, nil, nil
+			return teeHandler{h}, nil, nil
 		},
 	}))
 	require.NoError(t, r.RegisterHandler("test.tee", HandlerClass{
@@ -216,7 +317,7 @@ func cfgtRegisterTestClasses(t testing.TB, r *Registry) {
 				}
 				hs = append(hs, h)
 			}
-			return cfgtTee(hs), nil, nil
+			return teeHandler(hs), nil, nil
 		},
 	}))
 	require.NoError(t, r.RegisterFilter("test.prefix", func(args map[string]any) (filters.Filter, error) {
@@ -240,11 +341,11 @@ func cfgtRegisterTestClasses(t testing.TB, r *Registry) {
 	}))
 }
 
-// cfgtTee sends each record to every handler that is enabled for it.
-type cfgtTee []slog.Handler
+// teeHandler sends each record to every handler that is enabled for it.
+type teeHandler []slog.Handler
 
-func (t cfgtTee) Enabled(context.Context, slog.Level) bool { return true }
-func (t cfgtTee) Handle(ctx context.Context, r slog.Record) error {
+func (t teeHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	var errs []error
 	for _, h := range t {
 		if h.Enabled(ctx, r.Level) {
@@ -253,32 +354,32 @@ func (t cfgtTee) Handle(ctx context.Context, r slog.Record) error {
 	}
 	return errors.Join(errs...)
 }
-func (t cfgtTee) WithAttrs(as []slog.Attr) slog.Handler {
-	out := make(cfgtTee, len(t))
+func (t teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	out := make(teeHandler, len(t))
 	for i, h := range t {
 		out[i] = h.WithAttrs(as)
 	}
 	return out
 }
-func (t cfgtTee) WithLoggerName(name string) slog.Handler {
-	out := make(cfgtTee, len(t))
+func (t teeHandler) WithLoggerName(name string) slog.Handler {
+	out := make(teeHandler, len(t))
 	for i, h := range t {
 		out[i] = formatters.WithLoggerName(h, name)
 	}
 	return out
 }
-func (t cfgtTee) WithGroup(g string) slog.Handler {
-	out := make(cfgtTee, len(t))
+func (t teeHandler) WithGroup(g string) slog.Handler {
+	out := make(teeHandler, len(t))
 	for i, h := range t {
 		out[i] = h.WithGroup(g)
 	}
 	return out
 }
 
-// cfgtCase is one row of a configuration table: loggers obtained first,
+// configCase is one row of a configuration table: loggers obtained first,
 // configurations applied first, the configuration under test, records
 // logged after it, and what each sink must then hold.
-type cfgtCase struct {
+type configCase struct {
 	name   string
 	pre    []string          // loggers obtained before any configuration
 	before []string          // JSON configurations applied first, in order
@@ -287,40 +388,40 @@ type cfgtCase struct {
 	want   map[string]string // sink name or "lastResort" -> output, times scrubbed
 }
 
-// cfgtSinks are the sinks cfgtRun gives every case.
-var cfgtSinks = []string{"a", "b", "c"}
+// configCaseSinks are the sinks runConfigCases gives every case.
+var configCaseSinks = []string{"a", "b", "c"}
 
-// cfgtRun runs configuration cases in parallel, each on its own Manager.
-func cfgtRun(t *testing.T, tests []cfgtCase) {
+// runConfigCases runs configuration cases in parallel, each on its own Manager.
+func runConfigCases(t *testing.T, tests []configCase) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, cfgtSinks...)
+			e := newTestEnv(t, configCaseSinks...)
 			e.check(t, tt)
 		})
 	}
 }
 
 // check applies one case to e.
-func (e *cfgtEnv) check(t *testing.T, tt cfgtCase) {
+func (e *testEnv) check(t *testing.T, tt configCase) {
 	t.Helper()
 	for _, name := range tt.pre {
 		e.Logger(name)
 	}
 	for _, b := range tt.before {
-		e.config(t, cfgtJSON(t, b))
+		e.config(t, jsonConfig(t, b))
 	}
-	e.config(t, cfgtJSON(t, tt.give))
+	e.config(t, jsonConfig(t, tt.give))
 	e.takeAll()
 	e.last.take()
-	cfgtLog(t, e.Manager, tt.log...)
+	logRecords(t, e.Manager, tt.log...)
 	got := e.takeAll()
 	if s := e.last.take(); s != "" {
 		got["lastResort"] = s
 	}
 	for k, v := range got {
-		got[k] = cfgtScrub(v)
+		got[k] = scrubTimes(v)
 	}
 	want := tt.want
 	if want == nil {
@@ -330,9 +431,9 @@ func (e *cfgtEnv) check(t *testing.T, tt cfgtCase) {
 	assert.Empty(t, e.reported(), "errors reported to the error handler")
 }
 
-// cfgtLog logs records given as "logger LEVEL message [key=value ...]".
+// logRecords logs records given as "logger LEVEL message [key=value ...]".
 // LEVEL is a level name (DEBUG, WARN, INFO+2, CRITICAL) or a slog number.
-func cfgtLog(t testing.TB, m *Manager, recs ...string) {
+func logRecords(t testing.TB, m *Manager, recs ...string) {
 	t.Helper()
 	for _, rec := range recs {
 		f := strings.Fields(rec)
@@ -343,11 +444,11 @@ func cfgtLog(t testing.TB, m *Manager, recs ...string) {
 			require.True(t, ok, "record %q", rec)
 			args = append(args, slog.String(k, v))
 		}
-		m.Logger(f[0]).Log(context.Background(), cfgtLevel(t, f[1]), f[2], args...)
+		m.Logger(f[0]).Log(context.Background(), testLevel(t, f[1]), f[2], args...)
 	}
 }
 
-func cfgtLevel(t testing.TB, s string) slog.Level {
+func testLevel(t testing.TB, s string) slog.Level {
 	t.Helper()
 	if n, err := strconv.Atoi(s); err == nil {
 		return slog.Level(n)
@@ -358,17 +459,103 @@ func cfgtLevel(t testing.TB, s string) slog.Level {
 }
 
 var (
-	cfgtRFC3339 = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
-	cfgtAsctime = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}`)
-	cfgtDate    = regexp.MustCompile(`\d\d/\d\d/\d{4}`)
+	rfc3339Re = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
+	asctimeRe = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}`)
+	dateRe    = regexp.MustCompile(`\d\d/\d\d/\d{4}`)
 )
 
-// cfgtScrub replaces times: slog's RFC 3339 times by TIME, Python's
+// scrubTimes replaces times: slog's RFC 3339 times by TIME, Python's
 // default asctime by ASCTIME, dd/mm/yyyy dates by DATE.
-func cfgtScrub(s string) string {
-	s = cfgtRFC3339.ReplaceAllString(s, "TIME")
-	s = cfgtAsctime.ReplaceAllString(s, "ASCTIME")
-	return cfgtDate.ReplaceAllString(s, "DATE")
+func scrubTimes(s string) string {
+	s = rfc3339Re.ReplaceAllString(s, "TIME")
+	s = asctimeRe.ReplaceAllString(s, "ASCTIME")
+	return dateRe.ReplaceAllString(s, "DATE")
+}
+
+// benchManager returns a Manager configured with cfg, in a registry of its
+// own where ext://bench.out is out; a handler error fails the test. The
+// benchmarks and the allocation tests use it.
+func benchManager(tb testing.TB, cfg map[string]any, out io.Writer) *Manager {
+	tb.Helper()
+	reg := NewRegistry()
+	require.NoError(tb, reg.RegisterValue("bench.out", out))
+	m := New(WithRegistry(reg), WithErrorHandler(func(err error) { tb.Errorf("handler error: %v", err) }))
+	require.NoError(tb, m.DictConfig(cfg))
+	tb.Cleanup(func() { _ = m.Shutdown() })
+	return m
+}
+
+// pyResult is what one side, CPython or slogtree, did in a scenario of
+// TestPyDiff or TestFCPyDiff: the lines its streams got and whether each
+// configuration was accepted, in order, and notes for a failure message.
+type pyResult struct {
+	Name   string   `json:"name"`
+	Events []string `json:"events"`
+	Notes  []string `json:"notes"`
+}
+
+// runPyScenarios runs scenarios through testdata/script in one CPython
+// process and returns its results by scenario name.
+func runPyScenarios(t *testing.T, script string, scenarios any) map[string]pyResult {
+	t.Helper()
+	py := testutil.Python3(t)
+	in, err := json.Marshal(map[string]any{"scenarios": scenarios})
+	require.NoError(t, err)
+	cmd := exec.CommandContext(t.Context(), py, filepath.Join("testdata", script))
+	cmd.Stdin = bytes.NewReader(in)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "%s: %s", script, stderr.String())
+	assert.Empty(t, stderr.String(), "%s wrote to stderr", script)
+	var res []pyResult
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &res), "%s output", script)
+	out := make(map[string]pyResult, len(res))
+	for _, r := range res {
+		out[r.Name] = r
+	}
+	return out
+}
+
+// recorder collects the lines that several writers write, in order, safe
+// for concurrent use.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, s)
+}
+
+func (r *recorder) snapshot() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+// openFiles returns the file descriptors the process has open, each with
+// what it refers to, as /proc/self/fd lists them; ok is false where there
+// is no /proc/self/fd to read.
+func openFiles() (fds map[int]string, ok bool) {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return nil, false
+	}
+	fds = make(map[int]string, len(ents))
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err != nil {
+			continue // the descriptor ReadDir used, closed since
+		}
+		fds[fd] = target
+	}
+	return fds, true
 }
 
 // goleakLumberjack ignores lumberjack's cleanup goroutine, which it starts

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/slogtree/slogtree/internal/testutil"
+	"go.uber.org/goleak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,21 +36,14 @@ const lsDebug = `{"version": 1, "incremental": true, "loggers": {"app": {"level"
 
 // lsListen starts a Listener on 127.0.0.1:0 for a Manager configured with
 // lsGood, closed at the end of the test.
-func lsListen(t *testing.T, opts ...ListenOption) (*fcEnv, *Listener) {
+func lsListen(t *testing.T, opts ...ListenOption) (*testEnv, *Listener) {
 	t.Helper()
 	e := fcManager(t)
-	require.NoError(t, e.DictConfig(lsJSON(t, lsGood)))
+	require.NoError(t, e.DictConfig(jsonConfig(t, lsGood)))
 	l, err := e.Listen("127.0.0.1:0", opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, l.Close()) })
 	return e, l
-}
-
-func lsJSON(t *testing.T, s string) map[string]any {
-	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal([]byte(s), &m))
-	return m
 }
 
 func lsFrame(payload []byte) []byte {
@@ -91,9 +84,9 @@ func lsRaw(t *testing.T, addr string, raw []byte, closeWrite bool) string {
 }
 
 // lsListenErrors returns the *ListenErrors the Manager reported.
-func lsListenErrors(e *fcEnv) []*ListenError {
+func lsListenErrors(e *testEnv) []*ListenError {
 	var out []*ListenError
-	for _, err := range e.errs() {
+	for _, err := range e.allReported() {
 		var le *ListenError
 		if errors.As(err, &le) {
 			out = append(out, le)
@@ -103,10 +96,10 @@ func lsListenErrors(e *fcEnv) []*ListenError {
 }
 
 // lsCheckDebug checks that lsDebug is in effect.
-func lsCheckDebug(t *testing.T, e *fcEnv) {
+func lsCheckDebug(t *testing.T, e *testEnv) {
 	t.Helper()
 	e.Logger("app").Debug("now")
-	assert.Equal(t, "DEBUG app now\n", e.bufs["a"].take())
+	assert.Equal(t, "DEBUG app now\n", e.out["a"].take())
 }
 
 func TestLSSend(t *testing.T) {
@@ -114,7 +107,7 @@ func TestLSSend(t *testing.T) {
 	tests := []struct {
 		name  string
 		give  string
-		check func(t *testing.T, e *fcEnv)
+		check func(t *testing.T, e *testEnv)
 	}{
 		{name: "JSON", give: lsGood, check: fcCheckGood},
 		{name: "incremental JSON", give: lsDebug, check: lsCheckDebug},
@@ -127,7 +120,7 @@ func TestLSSend(t *testing.T) {
 			e, l := lsListen(t)
 			require.NoError(t, lsSend(t, l, tt.give))
 			tt.check(t, e)
-			assert.Empty(t, e.errs())
+			assert.Empty(t, e.allReported())
 		})
 	}
 }
@@ -261,13 +254,6 @@ func TestLSSendTooLarge(t *testing.T) {
 	fcCheckGood(t, e)
 }
 
-// lsPython returns the path of python3, or skips.
-func lsPython(t *testing.T) string {
-	t.Helper()
-	py := testutil.Python3(t)
-	return py
-}
-
 // lsPyClient is the client of Python's logging documentation: a 4-byte
 // big-endian length and the payload, never reading a reply. With a key, it
 // signs the payload with HMAC-SHA256.
@@ -284,16 +270,16 @@ s.close()
 // TestLSCPythonClient reconfigures a Listener from CPython.
 func TestLSCPythonClient(t *testing.T) {
 	t.Parallel()
-	py := lsPython(t)
+	py := testutil.Python3(t)
 	tests := []struct {
 		name    string
 		give    string
 		key     string
-		changed func(e *fcEnv) bool
+		changed func(e *testEnv) bool
 	}{
-		{name: "JSON", give: lsDebug, changed: func(e *fcEnv) bool { return e.Logger("app").Enabled(context.Background(), -4) }},
-		{name: "INI", give: strings.Replace(fcINI, "level=INFO", "level=ERROR", 1), changed: func(e *fcEnv) bool { return !e.Logger("app").Enabled(context.Background(), 4) }},
-		{name: "signed", key: "k3y", give: lsDebug, changed: func(e *fcEnv) bool { return e.Logger("app").Enabled(context.Background(), -4) }},
+		{name: "JSON", give: lsDebug, changed: func(e *testEnv) bool { return e.Logger("app").Enabled(context.Background(), -4) }},
+		{name: "INI", give: strings.Replace(fcINI, "level=INFO", "level=ERROR", 1), changed: func(e *testEnv) bool { return !e.Logger("app").Enabled(context.Background(), 4) }},
+		{name: "signed", key: "k3y", give: lsDebug, changed: func(e *testEnv) bool { return e.Logger("app").Enabled(context.Background(), -4) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,7 +302,7 @@ func TestLSCPythonClient(t *testing.T) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			assert.True(t, tt.changed(e), "configuration not applied within 5s")
-			assert.Empty(t, e.errs())
+			assert.Empty(t, e.allReported())
 		})
 	}
 }
@@ -325,7 +311,7 @@ func TestLSCPythonClient(t *testing.T) {
 // logging.config.listen, which applies it and answers nothing.
 func TestLSSendToCPythonListener(t *testing.T) {
 	t.Parallel()
-	py := lsPython(t)
+	py := testutil.Python3(t)
 	script := `
 import logging, logging.config, time
 t = logging.config.listen(0)
@@ -411,10 +397,10 @@ func TestLSHostile(t *testing.T) {
 	require.Zero(t, dialErrs.Load(), "dial errors")
 	lsCheckDebug(t, e)
 	e.Logger("other").Info("root's handler")
-	assert.Equal(t, "INFO other root's handler\n", e.bufs["a"].take())
+	assert.Equal(t, "INFO other root's handler\n", e.out["a"].take())
 	errs := lsListenErrors(e)
 	assert.Len(t, errs, n, "one report per hostile connection")
-	assert.Len(t, e.errs(), len(errs), "only listener errors")
+	assert.Len(t, e.allReported(), len(errs), "only listener errors")
 }
 
 // lsStall waits until the listener closes the connection.
@@ -527,9 +513,9 @@ func TestLSPackageListen(t *testing.T) {
 }
 
 // TestLSNoLeak closes a Listener with connections open and checks that its
-// goroutines are gone. Not parallel: it counts the process's goroutines.
+// goroutines are gone. Not parallel: it checks the process's goroutines.
 func TestLSNoLeak(t *testing.T) {
-	before := runtime.NumGoroutine()
+	goroutines := goleak.IgnoreCurrent()
 	e := fcManager(t)
 	l, err := e.Listen("127.0.0.1:0", MaxConnections(4))
 	require.NoError(t, err)
@@ -553,11 +539,7 @@ func TestLSNoLeak(t *testing.T) {
 	for _, c := range conns {
 		c.Close()
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left after Close")
+	goleak.VerifyNone(t, goroutines, goleakLumberjack)
 	assert.NoError(t, l.Close(), "second Close")
 	_, err = net.Dial("tcp", l.Addr().String())
 	assert.Error(t, err, "the port is closed")

@@ -18,9 +18,9 @@ func TestLoadFormats(t *testing.T) {
 	for _, name := range []string{"good.json", "good.yaml", "good.yml", "upper.JSON"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a")
+			e := newTestEnv(t, "a")
 			require.NoError(t, e.Load(filepath.Join("testdata", "load", name)))
-			cfgtLog(t, e.Manager, logs...)
+			logRecords(t, e.Manager, logs...)
 			assert.Equal(t, want, e.take("a"))
 			assert.Empty(t, e.reported())
 		})
@@ -31,9 +31,9 @@ func TestLoadFormats(t *testing.T) {
 // integer, a float and a boolean, and whose levels are numbers.
 func TestLoadYAMLKeysAndNumbers(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a")
+	e := newTestEnv(t, "a")
 	require.NoError(t, e.Load("testdata/load/keys.yaml"))
-	cfgtLog(t, e.Manager,
+	logRecords(t, e.Manager,
 		"123 -3 no", "123 -2 fifteen",
 		"1.5 -5 no", "1.5 -4 ten",
 		"True 7 no", "True 8 forty",
@@ -108,8 +108,8 @@ func TestLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a")
-			e.config(t, cfgtJSON(t, cfgtGood))
+			e := newTestEnv(t, "a")
+			e.config(t, jsonConfig(t, cfgtGood))
 			path := filepath.Join("testdata", "load", tt.give)
 			err := e.Load(path)
 			require.Error(t, err)
@@ -128,8 +128,8 @@ func TestLoadErrors(t *testing.T) {
 
 func TestLoadMissingFile(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a")
-	e.config(t, cfgtJSON(t, cfgtGood))
+	e := newTestEnv(t, "a")
+	e.config(t, jsonConfig(t, cfgtGood))
 	path := filepath.Join(t.TempDir(), "nope.yaml")
 	err := e.Load(path)
 	require.Error(t, err)
@@ -143,9 +143,9 @@ func TestLoadMissingFile(t *testing.T) {
 // dictConfig accept.
 func TestLoadYAMLIntegerIDs(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a")
+	e := newTestEnv(t, "a")
 	require.NoError(t, e.Load("testdata/load/int_ids.yaml"))
-	cfgtLog(t, e.Manager, "app WARN hi", "x WARN filtered")
+	logRecords(t, e.Manager, "app WARN hi", "x WARN filtered")
 	assert.Equal(t, "two hi\n", e.take("a"))
 }
 
@@ -154,7 +154,7 @@ func TestLoadYAMLIntegerIDs(t *testing.T) {
 // no"; slogtree reads them the same way, while quoted "no" stays a string.
 func TestLoadYAML11Booleans(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "out")
+	e := newTestEnv(t, "out")
 	e.Logger("old")
 	require.NoError(t, e.Load(filepath.Join("testdata", "load", "yaml11_bools.yaml")))
 	require.NoError(t, e.DictConfig(map[string]any{"version": 1, "incremental": true}))

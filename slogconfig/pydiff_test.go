@@ -50,7 +50,6 @@ package slogconfig
 //     (Python applies them in dict order, slogtree in sorted order).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -59,14 +58,10 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/slogtree/slogtree/internal/testutil"
 
 	"github.com/slogtree/slogtree/formatters"
 )
@@ -114,13 +109,6 @@ type pdRawStep struct {
 	Levels []int          `json:"levels,omitempty"`
 	Log    *string        `json:"log,omitempty"`
 	Level  int            `json:"level,omitempty"`
-}
-
-// pdResult is what one side did in a scenario.
-type pdResult struct {
-	Name   string   `json:"name"`
-	Events []string `json:"events"`
-	Notes  []string `json:"notes"`
 }
 
 var pdDefaultLevels = []int{10, 20, 30, 40, 50}
@@ -241,50 +229,10 @@ func pdLoadFiles(t *testing.T) []pdRaw {
 	return out
 }
 
-// pdPython runs every scenario through CPython in one process.
-func pdPython(t *testing.T, scs []pdScenario) map[string]pdResult {
-	t.Helper()
-	py := testutil.Python3(t)
-	in, err := json.Marshal(map[string]any{"scenarios": scs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), py, filepath.Join("testdata", "pydiff.py"))
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("pydiff.py: %v\n%s", err, stderr.String())
-	}
-	if stderr.Len() > 0 {
-		t.Errorf("pydiff.py wrote to stderr:\n%s", stderr.String())
-	}
-	var res []pdResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("pydiff.py output: %v", err)
-	}
-	out := make(map[string]pdResult, len(res))
-	for _, r := range res {
-		out[r.Name] = r
-	}
-	return out
-}
-
-// pdRecorder collects the lines every stream of a scenario writes, in
-// order.
-type pdRecorder struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (r *pdRecorder) add(s string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, s)
-}
-
+// pdWriter adds each write to the recorder as one event, "id: line", as
+// pydiff.py's Collector does.
 type pdWriter struct {
-	r  *pdRecorder
+	r  *recorder
 	id string
 }
 
@@ -294,9 +242,9 @@ func (w *pdWriter) Write(p []byte) (int, error) {
 }
 
 // pdGo runs a scenario through a Manager of its own.
-func pdGo(t *testing.T, sc pdScenario) pdResult {
+func pdGo(t *testing.T, sc pdScenario) pyResult {
 	t.Helper()
-	rec := &pdRecorder{}
+	rec := &recorder{}
 	reg := NewRegistry()
 	for _, id := range sc.Streams {
 		if err := reg.RegisterValue("cap."+id, &pdWriter{r: rec, id: id}); err != nil {
@@ -307,7 +255,7 @@ func pdGo(t *testing.T, sc pdScenario) pdResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := pdResult{Name: sc.Name}
+	res := pyResult{Name: sc.Name}
 	m := New(
 		WithRegistry(reg),
 		WithLastResort(lrf.NewHandler(&pdWriter{r: rec, id: "lastResort"})),
@@ -338,13 +286,13 @@ func pdGo(t *testing.T, sc pdScenario) pdResult {
 			if err := m.DictConfig(cfg); err != nil {
 				rec.add("config rejected")
 				res.Notes = append(res.Notes, strings.ReplaceAll(err.Error(), "\n", "; "))
-				res.Events = rec.events
+				res.Events = rec.snapshot()
 				return res
 			}
 			rec.add("config ok")
 		}
 	}
-	res.Events = rec.events
+	res.Events = rec.snapshot()
 	return res
 }
 
@@ -370,7 +318,7 @@ func TestPyDiff(t *testing.T) {
 	if hand < 40 {
 		t.Errorf("only %d hand-written scenarios in testdata/pydiff, want at least 40", hand)
 	}
-	want := pdPython(t, scs)
+	want := runPyScenarios(t, "pydiff.py", scs)
 	for _, sc := range scs {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()

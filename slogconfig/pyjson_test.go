@@ -18,7 +18,7 @@ func TestPythonJSONLoggerClassNames(t *testing.T) {
 	for _, class := range []string{"pythonjsonlogger.jsonlogger.JsonFormatter", "pythonjsonlogger.json.JsonFormatter"} {
 		t.Run(class, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "out")
+			e := newTestEnv(t, "out")
 			require.NoError(t, e.DictConfig(map[string]any{
 				"version": 1,
 				"formatters": map[string]any{"j": map[string]any{
@@ -44,7 +44,7 @@ func TestPythonJSONLoggerClassNames(t *testing.T) {
 // configuration may use, and formatters print it.
 func TestRegisterLevelNameInConfig(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "out")
+	e := newTestEnv(t, "out")
 	// Level names are process-wide: use a level no other test logs at.
 	require.NoError(t, RegisterLevelName("SLOGTREE_TEST_NOTICE", 9))
 	require.NoError(t, e.DictConfig(map[string]any{
@@ -65,7 +65,7 @@ func TestRegisterLevelNameInConfig(t *testing.T) {
 // with its path.
 func TestLevelsSection(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "out")
+	e := newTestEnv(t, "out")
 	require.NoError(t, e.DictConfig(map[string]any{
 		"version":         1,
 		"slogtree_levels": map[string]any{"SLOGTREE_TEST_TRACE": "DEBUG-9", "SLOGTREE_TEST_NOTE": "WARN+3"},

@@ -5,17 +5,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// cfgtRootA is a configuration fragment: handler "a" on sink a at the
-// root, root at DEBUG.
-const cfgtRootA = `"handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
-	"root": {"handlers": ["a"], "level": "DEBUG"}`
 
 func TestSchemaVersion(t *testing.T) {
 	t.Parallel()
@@ -38,7 +32,7 @@ func TestSchemaVersion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a")
+			e := newTestEnv(t, "a")
 			cfg := map[string]any{
 				"handlers": map[string]any{"a": map[string]any{"class": "stream", "stream": "ext://out.a"}},
 				"root":     map[string]any{"handlers": []any{"a"}},
@@ -75,7 +69,7 @@ func TestSchemaIncremental(t *testing.T) {
 			"b": {"class": "stream", "stream": "ext://out.b", "formatter": "f"}},
 		"loggers": {"app": {"handlers": ["b"], "level": "WARNING"}},
 		"root": {"handlers": ["a"], "level": "INFO"}}`
-	cfgtRun(t, []cfgtCase{{
+	runConfigCases(t, []configCase{{
 		name:   "handler level",
 		before: []string{base},
 		give:   `{"version": 1, "incremental": true, "handlers": {"a": {"level": "DEBUG"}}}`,
@@ -156,7 +150,7 @@ func TestSchemaIncremental(t *testing.T) {
 	}, {
 		name:   "incremental false is a full configuration",
 		before: []string{base},
-		give:   `{"version": 1, "incremental": false, ` + cfgtRootA + `}`,
+		give:   `{"version": 1, "incremental": false, ` + rootA + `}`,
 		log:    []string{"x DEBUG debug", "app ERROR disabled"},
 		want:   map[string]string{"a": "debug\n"},
 	}})
@@ -165,17 +159,17 @@ func TestSchemaIncremental(t *testing.T) {
 func TestSchemaDisableExistingLoggers(t *testing.T) {
 	t.Parallel()
 	// first: app.db at DEBUG, lib and appx at their defaults, all existing.
-	first := `{"version": 1, ` + cfgtRootA + `,
+	first := `{"version": 1, ` + rootA + `,
 		"loggers": {"app.db": {"level": "DEBUG"}, "lib": {}, "appx": {}, "lib.x": {"level": "ERROR"}}}`
 	second := func(disable string) string {
 		d := ""
 		if disable != "" {
 			d = `"disable_existing_loggers": ` + disable + `, `
 		}
-		return `{"version": 1, ` + d + cfgtRootA + `, "loggers": {"app": {"level": "INFO"}}}`
+		return `{"version": 1, ` + d + rootA + `, "loggers": {"app": {"level": "INFO"}}}`
 	}
 	logs := []string{"app.db DEBUG db-debug", "app.db INFO db-info", "lib WARN lib", "appx WARN appx", "later WARN later"}
-	cfgtRun(t, []cfgtCase{{
+	runConfigCases(t, []configCase{{
 		name:   "default disables existing loggers, resets children",
 		before: []string{first},
 		give:   second(""),
@@ -208,7 +202,7 @@ func TestSchemaDisableExistingLoggers(t *testing.T) {
 	}, {
 		name:   "a configured logger is enabled",
 		before: []string{first, second("")},
-		give:   `{"version": 1, ` + cfgtRootA + `, "loggers": {"lib": {}}}`,
+		give:   `{"version": 1, ` + rootA + `, "loggers": {"lib": {}}}`,
 		log:    []string{"lib WARN lib", "appx WARN appx"},
 		want:   map[string]string{"a": "lib\n"},
 	}, {
@@ -216,13 +210,13 @@ func TestSchemaDisableExistingLoggers(t *testing.T) {
 		// parent resets its level but leaves it disabled, as in Python.
 		name:   "a reset child keeps disabled",
 		before: []string{first, second("")},
-		give:   `{"version": 1, ` + cfgtRootA + `, "loggers": {"lib": {}}}`,
+		give:   `{"version": 1, ` + rootA + `, "loggers": {"lib": {}}}`,
 		log:    []string{"lib.x WARN x", "lib WARN lib"},
 		want:   map[string]string{"a": "lib\n"},
 	}, {
 		name:   "a reset child inherits its level",
 		before: []string{first},
-		give:   `{"version": 1, ` + cfgtRootA + `, "disable_existing_loggers": false, "loggers": {"lib": {}}}`,
+		give:   `{"version": 1, ` + rootA + `, "disable_existing_loggers": false, "loggers": {"lib": {}}}`,
 		log:    []string{"lib.x WARN x", "lib.x INFO reset"},
 		want:   map[string]string{"a": "x\nreset\n"},
 	}})
@@ -236,7 +230,7 @@ func TestSchemaFormatters(t *testing.T) {
 			"root": {"handlers": ["a"], "level": "DEBUG"}}`
 	}
 	const nameFmt = `"%(levelname)s:%(name)s:%(message)s"`
-	cfgtRun(t, []cfgtCase{{
+	runConfigCases(t, []configCase{{
 		name: "no class is the pattern formatter",
 		give: withF(`{"format": ` + nameFmt + `}`),
 		log:  []string{"app.db INFO hi"},
@@ -339,7 +333,7 @@ func TestSchemaFormatters(t *testing.T) {
 		want: map[string]string{"a": "hi!\n"},
 	}, {
 		name: "handler without formatter prints the bare message",
-		give: `{"version": 1, ` + cfgtRootA + `}`,
+		give: `{"version": 1, ` + rootA + `}`,
 		log:  []string{"app.db INFO hi k=v"},
 		want: map[string]string{"a": "hi k=v\n"},
 	}, {
@@ -366,7 +360,7 @@ func TestSchemaFilters(t *testing.T) {
 	}
 	nameLogs := []string{"app.db INFO one", "app.db.x INFO two", "app.dbx INFO three", "app INFO four", "x INFO five"}
 	all := "one\ntwo\nthree\nfour\nfive\n"
-	cfgtRun(t, []cfgtCase{{
+	runConfigCases(t, []configCase{{
 		name: "name filter on a handler",
 		give: onHandler(`{"f": {"name": "app.db"}}`, `["f"]`),
 		log:  nameLogs,
@@ -434,8 +428,8 @@ func TestSchemaFilters(t *testing.T) {
 	}, {
 		// DEVIATION: filters are replaced, not accumulated.
 		name:   "logger filters are replaced by a new configuration",
-		before: []string{`{"version": 1, "filters": {"f": {"()": "test.prefix", "prefix": "keep"}}, ` + cfgtRootA + `, "loggers": {"app": {"filters": ["f"]}}}`},
-		give:   `{"version": 1, "filters": {"g": {"()": "test.prefix", "prefix": "take"}}, ` + cfgtRootA + `, "loggers": {"app": {"filters": ["g"]}}}`,
+		before: []string{`{"version": 1, "filters": {"f": {"()": "test.prefix", "prefix": "keep"}}, ` + rootA + `, "loggers": {"app": {"filters": ["f"]}}}`},
+		give:   `{"version": 1, "filters": {"g": {"()": "test.prefix", "prefix": "take"}}, ` + rootA + `, "loggers": {"app": {"filters": ["g"]}}}`,
 		log:    []string{"app INFO keep", "app INFO take"},
 		want:   map[string]string{"a": "take\n"},
 	}})
@@ -446,7 +440,7 @@ func TestSchemaHandlers(t *testing.T) {
 	onRoot := func(h string) string {
 		return `{"version": 1, "handlers": {"h": ` + h + `}, "root": {"handlers": ["h"], "level": "DEBUG"}}`
 	}
-	cfgtRun(t, []cfgtCase{{
+	runConfigCases(t, []configCase{{
 		name: "logging.StreamHandler",
 		give: onRoot(`{"class": "logging.StreamHandler", "stream": "ext://out.a"}`),
 		log:  []string{"app INFO hi"},
@@ -579,8 +573,8 @@ func TestSchemaStdStreams(t *testing.T) {
 			require.NoError(t, err)
 			oldOut, oldErr := os.Stdout, os.Stderr
 			os.Stdout, os.Stderr = stdout, stderr
-			e := cfgtManager(t)
-			err = e.DictConfig(cfgtJSON(t, `{"version": 1, "handlers": {"h": `+tt.give+`}, "root": {"handlers": ["h"]}}`))
+			e := newTestEnv(t)
+			err = e.DictConfig(jsonConfig(t, `{"version": 1, "handlers": {"h": `+tt.give+`}, "root": {"handlers": ["h"]}}`))
 			os.Stdout, os.Stderr = oldOut, oldErr
 			require.NoError(t, err)
 			e.Logger("app").Warn("hi")
@@ -628,12 +622,12 @@ func TestSchemaFileHandler(t *testing.T) {
 			if tt.existing != "" {
 				require.NoError(t, os.WriteFile(path, []byte(tt.existing), 0o600))
 			}
-			e := cfgtManager(t)
-			e.config(t, cfgtJSON(t, `{"version": 1,
+			e := newTestEnv(t)
+			e.config(t, jsonConfig(t, `{"version": 1,
 				"formatters": {"f": {"format": "%(name)s %(levelname)s %(message)s"}},
-				"handlers": {"h": {"filename": `+cfgtQuote(path)+`, `+tt.give+`}},
+				"handlers": {"h": {"filename": `+jsonQuote(path)+`, `+tt.give+`}},
 				"root": {"handlers": ["h"], "level": "DEBUG"}}`))
-			cfgtLog(t, e.Manager, tt.log...)
+			logRecords(t, e.Manager, tt.log...)
 			require.NoError(t, e.Shutdown())
 			got, err := os.ReadFile(path)
 			require.NoError(t, err)
@@ -647,11 +641,11 @@ func TestSchemaFileHandlerDelay(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	used, unused := filepath.Join(dir, "used.log"), filepath.Join(dir, "unused.log")
-	e := cfgtManager(t)
-	e.config(t, cfgtJSON(t, `{"version": 1,
+	e := newTestEnv(t)
+	e.config(t, jsonConfig(t, `{"version": 1,
 		"handlers": {
-			"used": {"class": "file", "filename": `+cfgtQuote(used)+`, "delay": true},
-			"unused": {"class": "logging.FileHandler", "filename": `+cfgtQuote(unused)+`, "delay": true, "level": "ERROR"}},
+			"used": {"class": "file", "filename": `+jsonQuote(used)+`, "delay": true},
+			"unused": {"class": "logging.FileHandler", "filename": `+jsonQuote(unused)+`, "delay": true, "level": "ERROR"}},
 		"root": {"handlers": ["used", "unused"]}}`))
 	assert.NoFileExists(t, used, "delay: no file before the first record")
 	e.Logger("app").Warn("hi")
@@ -668,30 +662,16 @@ func TestSchemaFileHandlerDelay(t *testing.T) {
 func TestSchemaFileHandlerReconfigure(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "app.log")
-	e := cfgtManager(t)
-	cfg := `{"version": 1, "handlers": {"h": {"class": "file", "filename": ` + cfgtQuote(path) + `, "mode": "w"}},
+	e := newTestEnv(t)
+	cfg := `{"version": 1, "handlers": {"h": {"class": "file", "filename": ` + jsonQuote(path) + `, "mode": "w"}},
 		"root": {"handlers": ["h"]}}`
-	e.config(t, cfgtJSON(t, cfg))
+	e.config(t, jsonConfig(t, cfg))
 	e.Logger("").Warn("one")
-	e.config(t, cfgtJSON(t, cfg))
+	e.config(t, jsonConfig(t, cfg))
 	e.Logger("").Warn("two")
 	got, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "one\ntwo\n", string(got))
-}
-
-func cfgtQuote(s string) string {
-	b := strings.Builder{}
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 func TestSchemaLoggers(t *testing.T) {
@@ -703,7 +683,7 @@ func TestSchemaLoggers(t *testing.T) {
 	cfg := func(loggers string) string {
 		return `{"version": 1, ` + handlers + `, "loggers": ` + loggers + `, "root": {"handlers": ["a"], "level": "WARNING"}}`
 	}
-	cfgtRun(t, []cfgtCase{{
+	runConfigCases(t, []configCase{{
 		name: "level",
 		give: cfg(`{"app": {"level": "DEBUG"}}`),
 		log:  []string{"app DEBUG d", "app.db DEBUG dd", "x DEBUG no", "x WARN w"},
@@ -787,8 +767,8 @@ func TestSchemaLoggers(t *testing.T) {
 
 func TestSchemaRoot(t *testing.T) {
 	t.Parallel()
-	first := `{"version": 1, ` + cfgtRootA + `}`
-	cfgtRun(t, []cfgtCase{{
+	first := `{"version": 1, ` + rootA + `}`
+	runConfigCases(t, []configCase{{
 		name:   "empty root is a no-op",
 		before: []string{first},
 		give:   `{"version": 1, "handlers": {"b": {"class": "stream", "stream": "ext://out.b"}}, "root": {}}`,
@@ -836,79 +816,6 @@ func TestSchemaRoot(t *testing.T) {
 	}})
 }
 
-func TestSchemaConvert(t *testing.T) {
-	t.Parallel()
-	stream := func(extra, value string) string {
-		return `{"version": 1, ` + extra + `"handlers": {"h": {"class": "stream", "stream": ` + value + `}}, "root": {"handlers": ["h"]}}`
-	}
-	sinks := `"sinks": {"primary": "ext://out.a", "123": "ext://out.b", "list": ["ext://out.a", "ext://out.c"],
-		"deep": {"list": [{"w": "ext://out.c"}]}}, `
-	format := func(f string) string {
-		return `{"version": 1, "formatters": {"f": {"format": ` + f + `}},
-			"handlers": {"h": {"class": "stream", "stream": "ext://out.a", "formatter": "f"}},
-			"root": {"handlers": ["h"]}}`
-	}
-	cfgtRun(t, []cfgtCase{
-		{name: "cfg dot", give: stream(sinks, `"cfg://sinks.primary"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "hi\n"}},
-		{name: "cfg index", give: stream(sinks, `"cfg://sinks[primary]"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "hi\n"}},
-		{name: "cfg list index", give: stream(sinks, `"cfg://sinks.list[1]"`), log: []string{"app WARN hi"}, want: map[string]string{"c": "hi\n"}},
-		{name: "cfg digit index on a map key", give: stream(sinks, `"cfg://sinks[123]"`), log: []string{"app WARN hi"}, want: map[string]string{"b": "hi\n"}},
-		{name: "cfg digit dot on a map key", give: stream(sinks, `"cfg://sinks.123"`), log: []string{"app WARN hi"}, want: map[string]string{"b": "hi\n"}},
-		{name: "cfg mixed path", give: stream(sinks, `"cfg://sinks.deep.list[0][w]"`), log: []string{"app WARN hi"}, want: map[string]string{"c": "hi\n"}},
-		{name: "cfg mixed path with dots", give: stream(sinks, `"cfg://sinks.deep.list[0].w"`), log: []string{"app WARN hi"}, want: map[string]string{"c": "hi\n"}},
-		{
-			name: "cfg chain",
-			give: stream(sinks+`"one": "cfg://two", "two": "cfg://sinks.primary", `, `"cfg://one"`),
-			log:  []string{"app WARN hi"}, want: map[string]string{"a": "hi\n"},
-		},
-		{
-			name: "cfg level",
-			give: `{"version": 1, "levels": {"app": "ERROR"}, ` + cfgtRootA + `, "loggers": {"app": {"level": "cfg://levels.app"}}}`,
-			log:  []string{"app WARN no", "app ERROR e"}, want: map[string]string{"a": "e\n"},
-		},
-		{
-			name: "ext level",
-			give: `{"version": 1, ` + cfgtRootA + `, "loggers": {"app": {"level": "ext://logging.ERROR"}}}`,
-			log:  []string{"app WARN no", "app ERROR e"}, want: map[string]string{"a": "e\n"},
-		},
-		{
-			name: "cfg handler list",
-			give: `{"version": 1, "lists": {"h": ["a"]}, ` + cfgtRootA + `, "loggers": {"app": {"handlers": "cfg://lists.h", "propagate": false}}}`,
-			log:  []string{"app INFO i"}, want: map[string]string{"a": "i\n"},
-		},
-		{name: "http prefix is left alone", give: format(`"http://x %(message)s"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "http://x hi\n"}},
-		{name: "upper-case prefix is left alone", give: format(`"EXT://x %(message)s"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "EXT://x hi\n"}},
-		{name: "prefix not at the start is left alone", give: format(`"%(message)s ext://nosuch"`), log: []string{"app WARN hi"}, want: map[string]string{"a": "hi ext://nosuch\n"}},
-	})
-}
-
-// TestSchemaConvertEnv uses t.Setenv, so it is not parallel.
-func TestSchemaConvertEnv(t *testing.T) {
-	t.Setenv("CFGT_FORMAT", "env %(levelname)s %(message)s")
-	path := filepath.Join(t.TempDir(), "env.log")
-	t.Setenv("CFGT_LOGFILE", path)
-	e := cfgtManager(t, "a")
-	e.config(t, cfgtJSON(t, `{"version": 1,
-		"formatters": {"f": {"format": "env://CFGT_FORMAT"}},
-		"handlers": {
-			"a": {"class": "stream", "stream": "ext://out.a", "formatter": "f"},
-			"file": {"class": "file", "filename": "env://CFGT_LOGFILE"}},
-		"root": {"handlers": ["a", "file"]}}`))
-	e.Logger("app").Warn("hi")
-	assert.Equal(t, "env WARNING hi\n", e.take("a"))
-	require.NoError(t, e.Shutdown())
-	got, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "hi\n", string(got))
-
-	err = e.DictConfig(cfgtJSON(t, `{"version": 1, "formatters": {"f": {"format": "env://CFGT_SURELY_UNSET"}}}`))
-	var ce *ConfigError
-	require.ErrorAs(t, err, &ce)
-	require.Len(t, ce.Problems, 1)
-	assert.Equal(t, "formatters.f.format", ce.Problems[0].Path)
-	assert.Contains(t, err.Error(), "CFGT_SURELY_UNSET")
-}
-
 func TestSchemaLevels(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -945,7 +852,7 @@ func TestSchemaLevels(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, on := range []string{"logger", "handler"} {
-				e := cfgtManager(t, "a")
+				e := newTestEnv(t, "a")
 				h := map[string]any{"class": "stream", "stream": "ext://out.a"}
 				app := map[string]any{"handlers": []any{"h"}, "propagate": false, "level": "NOTSET"}
 				if on == "logger" {
@@ -967,7 +874,7 @@ func TestSchemaLevels(t *testing.T) {
 				for _, l := range tt.drop {
 					e.Logger("app").Log(t.Context(), l, "drop")
 				}
-				assert.Equal(t, want, cfgtLines(e.take("a")), "level on the %s", on)
+				assert.Equal(t, want, splitLines(e.take("a")), "level on the %s", on)
 			}
 		})
 	}
@@ -992,7 +899,7 @@ func TestSchemaLevelErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "a")
+			e := newTestEnv(t, "a")
 			err := e.DictConfig(map[string]any{
 				"version":  1,
 				"handlers": map[string]any{"h": map[string]any{"class": "stream", "stream": "ext://out.a", "level": tt.give}},
@@ -1011,11 +918,11 @@ func TestSchemaLevelErrors(t *testing.T) {
 // config.get(key, None) checks are.
 func TestSchemaNullValues(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a", "b")
-	e.config(t, cfgtJSON(t, `{"version": 1, "handlers": {"b": {"class": "stream", "stream": "ext://out.b"}},
+	e := newTestEnv(t, "a", "b")
+	e.config(t, jsonConfig(t, `{"version": 1, "handlers": {"b": {"class": "stream", "stream": "ext://out.b"}},
 		"loggers": {"app": {"level": "ERROR", "propagate": false, "handlers": ["b"]}},
 		"root": {"level": "ERROR"}}`))
-	err := e.DictConfig(cfgtJSON(t, `{"version": 1,
+	err := e.DictConfig(jsonConfig(t, `{"version": 1,
 		"handlers": {
 			"a": {"class": "stream", "stream": "ext://out.a", "level": null, "formatter": null, "filters": null},
 			"b": {"class": "stream", "stream": "ext://out.b"}},
@@ -1034,15 +941,15 @@ func TestSchemaNullValues(t *testing.T) {
 // to a child that inherits it (DEVIATION: Python drops levels below 0).
 func TestSchemaNotsetOnChildInheritsRoot(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a")
-	e.config(t, cfgtJSON(t, `{"version": 1, "handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
+	e := newTestEnv(t, "a")
+	e.config(t, jsonConfig(t, `{"version": 1, "handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
 		"loggers": {"app": {"level": "NOTSET"}},
 		"root": {"handlers": ["a"], "level": "ERROR"}}`))
 	e.Logger("app").Warn("no")
 	e.Logger("app").Error("yes")
 	assert.Equal(t, "yes\n", e.take("a"))
 
-	e.config(t, cfgtJSON(t, `{"version": 1, "handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
+	e.config(t, jsonConfig(t, `{"version": 1, "handlers": {"a": {"class": "stream", "stream": "ext://out.a"}},
 		"loggers": {"app": {"level": 0}},
 		"root": {"handlers": ["a"], "level": 0}}`))
 	e.Logger("app").Log(t.Context(), -8, "trace")
@@ -1055,8 +962,8 @@ func TestSchemaNotsetOnChildInheritsRoot(t *testing.T) {
 // ignored, as in Python.
 func TestSchemaUnknownTopLevelKeys(t *testing.T) {
 	t.Parallel()
-	e := cfgtManager(t, "a")
-	e.config(t, cfgtJSON(t, `{"version": 1, "whatever": {"x": 1}, "Handlers": 5, `+cfgtRootA+`}`))
+	e := newTestEnv(t, "a")
+	e.config(t, jsonConfig(t, `{"version": 1, "whatever": {"x": 1}, "Handlers": 5, `+rootA+`}`))
 	e.Logger("app").Info("hi")
 	assert.Equal(t, "hi\n", e.take("a"))
 }

@@ -5,17 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/slogtree/slogtree/formatters"
 )
 
 // refuseSnapshot returns every file and directory under dir, by path
@@ -97,13 +93,13 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		name  string
 		files map[string]string // files to create first; a name ending in "/" is a directory
 		// run applies or checks a configuration over dir and returns its error.
-		run     func(e *cfgtEnv, dir string) error
+		run     func(e *testEnv, dir string) error
 		refused bool
 	}{
 		{
 			name:  "refused, mode w on an existing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.DictConfig(refuseConfig(map[string]any{
 					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
 				}, true))
@@ -113,7 +109,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "Check, mode w on an existing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.Check(refuseConfig(map[string]any{
 					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
 				}, false))
@@ -122,7 +118,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "refused, a missing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.DictConfig(refuseConfig(map[string]any{
 					"b": refuseFile("file", filepath.Join(dir, "b.log")),
 				}, true))
@@ -132,7 +128,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "Check, missing files",
 			files: map[string]string{"a.log": precious, "d/": ""},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.Check(refuseConfig(map[string]any{
 					"c": refuseFile("file", filepath.Join(dir, "c.log")),
 					"e": refuseFile("logging.FileHandler", filepath.Join(dir, "d", "e.log")),
@@ -142,7 +138,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "Check, a rotating file over its size",
 			files: map[string]string{"big.log": big},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				return e.Check(refuseConfig(map[string]any{
 					"r": refuseFile("rotating_file", filepath.Join(dir, "big.log"), "maxSizeMB", 1, "backupCount", 3),
 				}, false))
@@ -151,7 +147,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		{
 			name:  "CheckFile, mode w and a missing file",
 			files: map[string]string{"a.log": precious},
-			run: func(e *cfgtEnv, dir string) error {
+			run: func(e *testEnv, dir string) error {
 				cfg := refuseConfig(map[string]any{
 					"w": refuseFile("file", filepath.Join(dir, "a.log"), "mode", "w"),
 					"c": refuseFile("file", filepath.Join(dir, "c.log")),
@@ -184,7 +180,7 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 				require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 			}
 			before := refuseSnapshot(t, dir)
-			e := cfgtManager(t)
+			e := newTestEnv(t)
 			err := tt.run(e, dir)
 			if tt.refused {
 				require.Error(t, err)
@@ -195,58 +191,4 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 			assert.Equal(t, before, refuseSnapshot(t, dir), "files after the configuration was refused or checked")
 		})
 	}
-}
-
-// refuseLevelRuns counts the runs of TestRefusedConfigRegistersNoLevelName.
-var refuseLevelRuns atomic.Int64
-
-// TestRefusedConfigRegistersNoLevelName: the level names of a refused
-// configuration's slogtree_levels section are not registered, as nothing
-// else of a refused configuration is applied. Today they are registered
-// before the rest is read and stay so ("a name stays registered even if the
-// configuration is then refused"), so a later configuration can use a name
-// that no accepted configuration ever defined, and the name is taken for
-// good.
-func TestRefusedConfigRegistersNoLevelName(t *testing.T) {
-	t.Parallel()
-	// Level names are process-wide: a name no other test uses, new to each
-	// run (-count), for a level (INFO+3) no other test logs at.
-	name := fmt.Sprintf("SLOGTREE_TEST_REFUSED_LEVEL_%d", refuseLevelRuns.Add(1))
-	e := cfgtManager(t, "out")
-	err := e.DictConfig(map[string]any{
-		"version":         1,
-		"slogtree_levels": map[string]any{name: "INFO+3"},
-		"root":            map[string]any{"level": "INFO", "handlers": []any{"no_such_handler"}},
-	})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `root.handlers[0]: unknown handler "no_such_handler"`)
-
-	// The name is not a level.
-	err = e.DictConfig(map[string]any{
-		"version":    1,
-		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
-		"handlers": map[string]any{"h": map[string]any{
-			"class": "stream", "stream": "ext://out.out", "formatter": "p",
-		}},
-		"root": map[string]any{"level": name, "handlers": []any{"h"}},
-	})
-	require.Error(t, err, "a configuration using the level name %s of a refused configuration was accepted", name)
-	assert.Contains(t, err.Error(), "root.level: ")
-	assert.Contains(t, err.Error(), "unknown level")
-
-	// Formatters do not print it.
-	require.NoError(t, e.DictConfig(map[string]any{
-		"version":    1,
-		"formatters": map[string]any{"p": map[string]any{"format": "%(levelname)s %(message)s"}},
-		"handlers": map[string]any{"h": map[string]any{
-			"class": "stream", "stream": "ext://out.out", "formatter": "p",
-		}},
-		"root": map[string]any{"level": "INFO", "handlers": []any{"h"}},
-	}))
-	e.Logger("app").Log(t.Context(), slog.LevelInfo+3, "hello")
-	assert.NotContains(t, e.take("out"), name, "the level name of a refused configuration is printed")
-
-	// And the name is free: it can still name another level. (Level -37:
-	// no test logs at it either.)
-	assert.NoError(t, formatters.RegisterLevelName(name, -37), "the level name of a refused configuration is taken")
 }

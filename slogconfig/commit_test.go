@@ -43,7 +43,7 @@ func TestIncrementalLevelBehindWrapper(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := cfgtManager(t, "h")
+			e := newTestEnv(t, "h")
 			e.config(t, map[string]any{
 				"version":    1,
 				"formatters": map[string]any{"f": map[string]any{"format": "%(levelname)s %(message)s"}},
@@ -78,7 +78,7 @@ func TestIncrementalLevelBehindWrapper(t *testing.T) {
 
 // incrWait returns what b gets until that is want, or for at most a few
 // seconds.
-func incrWait(t *testing.T, b *cfgtBuffer, want string) string {
+func incrWait(t *testing.T, b *buffer, want string) string {
 	t.Helper()
 	var got string
 	for deadline := time.Now().Add(5 * time.Second); got != want && time.Now().Before(deadline); {
