@@ -137,17 +137,7 @@ func BenchmarkRotatingFileHandlerParallel(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		r := fhBenchRecord()
-		for pb.Next() {
-			if err := h.Handle(ctx, r); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	fhBenchParallel(b, h)
 }
 
 // BenchmarkFileHandler is the synchronous file handler: the baseline of
@@ -170,17 +160,7 @@ func BenchmarkFileHandlerParallel(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer h.Close()
-	ctx := context.Background()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		r := fhBenchRecord()
-		for pb.Next() {
-			if err := h.Handle(ctx, r); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	fhBenchParallel(b, h)
 }
 
 // BenchmarkWatchedFileHandler is BenchmarkFileHandler with the stat of
@@ -312,4 +292,20 @@ func BenchmarkMemoryHandler(b *testing.B) {
 	h := NewMemoryHandler(slog.DiscardHandler, &MemoryOptions{Capacity: 100})
 	defer h.Close()
 	fhBenchHandle(b, h)
+}
+
+// fhBenchParallel handles the benchmark record through h from every P at
+// once.
+func fhBenchParallel(b *testing.B, h slog.Handler) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := fhBenchRecord()
+		for pb.Next() {
+			if err := h.Handle(ctx, r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

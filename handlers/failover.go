@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -11,25 +10,6 @@ import (
 
 	"github.com/slogtree/slogtree/formatters"
 )
-
-// A ChildError is the error of one of the handlers that a [Failover],
-// [Router], [Pool] or [QueueHandler] passes records to.
-type ChildError struct {
-	Index  int         // the handler's position in the list the wrapper was made with
-	Logger string      // the logger the record was logged on, when known
-	Record slog.Record // the record
-	Err    error
-}
-
-func (e *ChildError) Error() string {
-	return fmt.Sprintf("handler %d, logger %q, message %q: %v", e.Index, e.Logger, e.Record.Message, e.Err)
-}
-
-func (e *ChildError) Unwrap() error { return e.Err }
-
-// ErrNoHandler is wrapped by the error of a [Failover] or [Pool] record
-// that no handler took.
-var ErrNoHandler = errors.New("no handler took the record")
 
 // op is one WithAttrs or WithGroup call, replayed when a composite is
 // specialised for a logger name.

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -59,10 +58,6 @@ func OpenFile(path string, opts *FileOptions) (*File, error) {
 	f, err := o.OpenFile(path, opts)
 	return commitNow(o, f, err)
 }
-
-// ErrInvalidMode is wrapped by the error of an open mode the file
-// handlers do not take.
-var ErrInvalidMode = errors.New("unsupported file mode")
 
 // CheckMode returns the error opening a file in mode would return for the
 // mode (wrapping [ErrInvalidMode]), or nil for a mode the file handlers

@@ -326,13 +326,14 @@ func (h *Handler) reportFor(method, logger string, p any) {
 
 // Close closes what the handler was built over (its sink), once; later
 // calls return the first result. Records handled after Close fail with
-// [ErrClosed].
+// [ErrClosed]. Unless the handler is trusted, a closer's panic is
+// returned as a [*CallError].
 func (h *Handler) Close() error {
 	h.c.once.Do(func() {
 		h.c.closed.Store(true)
 		var errs []error
 		for _, c := range h.c.closers {
-			if err := c.Close(); err != nil {
+			if err := h.closeOne(c); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -341,21 +342,16 @@ func (h *Handler) Close() error {
 	return h.c.err
 }
 
-// A CallError reports a panic in a call into a wrapped handler or filter
-// that has no error to return: Enabled, WithAttrs, WithGroup, the
-// logger-name specialisation or a name filter.
-type CallError struct {
-	Handler string // the handler's name (a configuration's id)
-	Logger  string // the logger the call was for
-	Method  string // "Enabled", "WithAttrs", "WithGroup", "WithLoggerName", "FilterName"
-	Err     error
+func (h *Handler) closeOne(c io.Closer) (err error) {
+	if !h.c.trusted {
+		defer func() {
+			if p := recover(); p != nil {
+				err = &CallError{Handler: h.c.name, Logger: h.logger, Method: "Close", Err: fmt.Errorf("panicked: %v", p)}
+			}
+		}()
+	}
+	return c.Close()
 }
-
-func (e *CallError) Error() string {
-	return fmt.Sprintf("handler %q, logger %q: %s %v", e.Handler, e.Logger, e.Method, e.Err)
-}
-
-func (e *CallError) Unwrap() error { return e.Err }
 
 // levelAll is the level that passes every record: Python's NOTSET.
 const levelAll = slog.Level(-1 << 62)

@@ -100,10 +100,6 @@ func (h *MemoryHandler) Target() slog.Handler { return h.b.target }
 // level of the handler belongs in front of it (a [Handler]).
 func (h *MemoryHandler) Enabled(context.Context, slog.Level) bool { return true }
 
-// ErrClosed is the error of a record handled, or a write made, after the
-// handler or file of this package that takes it was closed.
-var ErrClosed = errors.New("handler is closed")
-
 // Handle buffers a copy of r, then flushes the buffer if it is full or r
 // reaches the flush level. The error is the target's, if a flush failed.
 func (h *MemoryHandler) Handle(ctx context.Context, r slog.Record) error {

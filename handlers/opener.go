@@ -56,11 +56,6 @@ type openerPath struct {
 	path     string
 }
 
-// ErrConflict is wrapped by the error of a handle that an [Opener]
-// refuses because another handle it opened on the same path has other
-// rotation settings or another permission.
-var ErrConflict = errors.New("conflicting settings for one file")
-
 var (
 	errCommitted = errors.New("the Opener has committed")
 	errAborted   = errors.New("the Opener was aborted")
@@ -76,12 +71,8 @@ func (o *Opener) OpenFile(path string, opts *FileOptions) (*File, error) {
 	if opts == nil {
 		opts = &FileOptions{}
 	}
-	mode, err := parseMode(opts.Mode)
+	h, err := o.openPlain(path, opts.Mode, opts.Delay, opts.Perm, opts.Terminator, false)
 	if err != nil {
-		return nil, err
-	}
-	h := newHandle(mode, opts.Delay, opts.Perm, opts.Terminator)
-	if err := o.open(path, h); err != nil {
 		return nil, err
 	}
 	return &File{h: h}, nil
@@ -95,16 +86,26 @@ func (o *Opener) OpenWatched(path string, opts *WatchedOptions) (*WatchedFile, e
 	if opts == nil {
 		opts = &WatchedOptions{}
 	}
-	mode, err := parseMode(opts.Mode)
+	h, err := o.openPlain(path, opts.Mode, opts.Delay, opts.Perm, opts.Terminator, true)
 	if err != nil {
 		return nil, err
 	}
-	h := newHandle(mode, opts.Delay, opts.Perm, opts.Terminator)
-	h.watched = true
+	return &WatchedFile{h: h}, nil
+}
+
+// openPlain opens the handle of a file that does not rotate: a File, or a
+// WatchedFile when watched.
+func (o *Opener) openPlain(path, mode string, delay bool, perm os.FileMode, term string, watched bool) (*handle, error) {
+	m, err := parseMode(mode)
+	if err != nil {
+		return nil, err
+	}
+	h := newHandle(m, delay, perm, term)
+	h.watched = watched
 	if err := o.open(path, h); err != nil {
 		return nil, err
 	}
-	return &WatchedFile{h: h}, nil
+	return h, nil
 }
 
 // OpenRotating opens a [RotatingFile] rotated by size on path, made
@@ -175,11 +176,10 @@ func (o *Opener) open(path string, h *handle) error {
 				abs, ErrConflict, field, mine, theirs)
 		}
 	}
-	sinks.Lock()
-	defer sinks.Unlock()
-	s := acquireSink(abs)
+	s := acquire(abs)
 	first := s.handles == 0
 	created, err := s.attach(h)
+	s.admin.Unlock()
 	if err != nil {
 		return err
 	}
@@ -234,9 +234,15 @@ func (o *Opener) Commit() error {
 		return errAborted
 	}
 	o.state = openerCommitted
-	sinks.Lock()
-	defer sinks.Unlock()
 	var errs []error
+	var stop []*scheduler
+	defer func() {
+		for _, sc := range stop {
+			if sc != nil {
+				sc.wait()
+			}
+		}
+	}()
 	for _, op := range o.order {
 		var live []*handle
 		for _, h := range op.handles {
@@ -248,6 +254,7 @@ func (o *Opener) Commit() error {
 			continue
 		}
 		s := live[0].s
+		s.admin.Lock()
 		if op.truncate && op.first && s.handles == len(live) {
 			errs = append(errs, s.truncate())
 		}
@@ -256,7 +263,8 @@ func (o *Opener) Commit() error {
 			r := *op.rot
 			rot = &r
 		}
-		s.join(&generation{rot: rot}, live)
+		stop = append(stop, s.join(&generation{rot: rot}, live))
+		s.admin.Unlock()
 	}
 	return errors.Join(errs...)
 }
@@ -277,10 +285,11 @@ func (o *Opener) Abort() error {
 			errs = append(errs, h.close())
 		}
 	}
-	sinks.Lock()
-	defer sinks.Unlock()
 	for _, op := range o.order {
-		if op.created == nil || sinks.files[op.path] != nil {
+		sinks.Lock()
+		inUse := sinks.files[op.path] != nil
+		sinks.Unlock()
+		if op.created == nil || inUse {
 			continue
 		}
 		if fi, err := os.Lstat(op.path); err == nil && os.SameFile(fi, op.created) {

@@ -381,3 +381,42 @@ func TestOpenerHandlesWaitForCommit(t *testing.T) {
 	}
 	assert.Equal(t, "r.log w.log", strings.Join(names, " "))
 }
+
+// TestOpenerCreatesNothingOnAPathOthersHoldDelayed checks the case where a
+// live handle holds a path with Delay and has not written (so the file
+// does not exist): an Opener's handle without Delay on that path checks it
+// but does not create the file, so that aborting leaves nothing behind;
+// committed, the file is made by the first write.
+func TestOpenerCreatesNothingOnAPathOthersHoldDelayed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "late.log")
+	live, err := OpenFile(path, &FileOptions{Delay: true})
+	require.NoError(t, err)
+	defer live.Close()
+
+	o := NewOpener()
+	_, err = o.OpenFile(path, nil)
+	require.NoError(t, err)
+	assert.NoFileExists(t, path, "the Opener created the file")
+	require.NoError(t, o.Abort())
+	assert.NoFileExists(t, path, "an aborted Opener left the file behind")
+
+	o = NewOpener()
+	_, err = o.OpenFile(filepath.Join(dir, "missing", "x.log"), nil)
+	assert.Error(t, err, "a path that cannot be opened still fails at open")
+	require.NoError(t, o.Abort())
+
+	o = NewOpener()
+	g, err := o.OpenFile(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, o.Commit())
+	_, err = g.Write([]byte("first\n"))
+	require.NoError(t, err)
+	_, err = live.Write([]byte("second\n"))
+	require.NoError(t, err)
+	require.NoError(t, g.Close())
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "first\nsecond\n", string(got))
+}

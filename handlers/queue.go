@@ -91,33 +91,6 @@ var (
 	_ ContextCloser = (*MemoryHandler)(nil)
 )
 
-// AbandonedError reports the records a handler still held when it was
-// closed with a context that ended first: they were dropped.
-type AbandonedError struct {
-	Handler string // "queue" or "memory"
-	Dropped int    // the records dropped
-	Err     error  // the context's error
-}
-
-func (e *AbandonedError) Error() string {
-	return fmt.Sprintf("%s handler: closed before its records were delivered: %d dropped: %v", e.Handler, e.Dropped, e.Err)
-}
-
-func (e *AbandonedError) Unwrap() error { return e.Err }
-
-// DropError reports records that a [QueueHandler] dropped because its
-// queue was full.
-type DropError struct {
-	Dropped  uint64   // since the previous DropError
-	Total    uint64   // since the handler was made
-	Overflow Overflow // the policy that dropped them
-	MaxSize  int      // the queue's capacity
-}
-
-func (e *DropError) Error() string {
-	return fmt.Sprintf("queue handler: dropped %d records (%d in all): queue of %d full, overflow %s", e.Dropped, e.Total, e.MaxSize, e.Overflow)
-}
-
 // QueueHandler is Python's QueueHandler with its QueueListener, started
 // for you: Handle puts a copy of the record in a bounded queue and returns,
 // and one goroutine passes the queued records, in order, to the handlers.

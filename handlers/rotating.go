@@ -157,8 +157,8 @@ func (f *RotatingFile) NextRollover() time.Time {
 	if h.rot.timed == nil {
 		return time.Time{}
 	}
-	sinks.Lock()
-	defer sinks.Unlock()
+	h.s.admin.Lock()
+	defer h.s.admin.Unlock()
 	if s := h.s.sched; s != nil && s.spec.same(h.rot.timed) {
 		return s.nextRollover()
 	}
@@ -222,7 +222,7 @@ func (r *rotation) conflict(o *rotation) (field, mine, theirs string) {
 		return "localTime", fmt.Sprint(r.localTime), fmt.Sprint(o.localTime)
 	case (r.timed == nil) != (o.timed == nil) || r.timed != nil && r.timed.rule != o.timed.rule:
 		return "schedule", r.timed.describe(), o.timed.describe()
-	case r.timed != nil && r.timed.clock != o.timed.clock:
+	case r.timed != nil && !sameClock(r.timed.clock, o.timed.clock):
 		return "Clock of the schedule", "", ""
 	}
 	return "", "", ""

@@ -12,7 +12,10 @@ import (
 
 // sinks is the process-wide table of sinks: one fileSink per absolute
 // path, whatever the kind of the handles on it, and one sharedStream per
-// writer. An entry lives while a handle on it is open.
+// writer. An entry lives while a handle on it is open. Its lock guards the
+// maps only: what happens to one path (opening, committing, closing) is
+// serialised by that path's own lock, so that a path whose file blocks
+// holds up nothing on the others.
 var sinks = struct {
 	sync.Mutex
 	files   map[string]*fileSink
@@ -30,10 +33,14 @@ var sinks = struct {
 type fileSink struct {
 	path string
 
-	// Guarded by sinks.Mutex.
+	// admin serialises opening, committing, leaving and closing on the
+	// path, and guards the fields below it. It is taken before mu, and
+	// never while the table's lock is held.
+	admin   sync.Mutex
 	handles int           // open handles, committed or not
 	gens    []*generation // commits with open handles on the path, oldest first
 	sched   *scheduler    // the schedule in force, running
+	gone    bool          // out of the table: a new sink stands for the path
 
 	mu      sync.RWMutex
 	file    *os.File    // nil until opened
@@ -92,30 +99,56 @@ func newHandle(mode byte, delay bool, perm os.FileMode, term string) *handle {
 	return &handle{mode: mode, delay: delay, perm: perm, term: term}
 }
 
-// acquireSink returns the sink of abs, made if missing. Call with sinks
-// locked.
-func acquireSink(abs string) *fileSink {
-	s := sinks.files[abs]
-	if s == nil {
-		s = &fileSink{path: abs, perm: 0o644}
-		sinks.files[abs] = s
+// acquire returns the sink of abs, made if missing, with its admin lock
+// held.
+func acquire(abs string) *fileSink {
+	for {
+		sinks.Lock()
+		s := sinks.files[abs]
+		if s == nil {
+			s = &fileSink{path: abs, perm: 0o644}
+			sinks.files[abs] = s
+		}
+		sinks.Unlock()
+		s.admin.Lock()
+		if !s.gone {
+			return s
+		}
+		s.admin.Unlock() // closed meanwhile: the table has a new one, or none
 	}
-	return s
+}
+
+// drop takes s out of the table. Call with s.admin locked.
+func (s *fileSink) drop() {
+	s.gone = true
+	sinks.Lock()
+	if sinks.files[s.path] == s {
+		delete(sinks.files, s.path)
+	}
+	sinks.Unlock()
 }
 
 // attach counts h as open on s, opening the descriptor now unless h is
-// delayed. It reports whether it created the file. Call with sinks
-// locked.
+// delayed. It reports whether it created the file. When other handles
+// hold the path without a descriptor (they are all delayed), a handle
+// without Delay only checks that the file could be opened, and it is
+// opened by the first write: a handle of a configuration that is then
+// refused must not create a file the live configuration has not created
+// yet. Call with s.admin locked.
 func (s *fileSink) attach(h *handle) (created os.FileInfo, err error) {
 	if !h.delay {
 		s.mu.Lock()
-		if s.file == nil {
+		switch {
+		case s.file != nil:
+		case s.handles > 0:
+			err = probeFor(s.path, h.mode)
+		default:
 			created, err = s.openLocked(h, false)
 		}
 		s.mu.Unlock()
 		if err != nil {
 			if s.handles == 0 {
-				delete(sinks.files, s.path)
+				s.drop()
 			}
 			return nil, err
 		}
@@ -123,6 +156,17 @@ func (s *fileSink) attach(h *handle) (created os.FileInfo, err error) {
 	h.s = s
 	s.handles++
 	return created, nil
+}
+
+// probeFor checks that a handle of mode could open path, changing
+// nothing: mode "x" wants no file there.
+func probeFor(path string, mode byte) error {
+	if mode == 'x' {
+		if _, err := os.Lstat(path); err == nil {
+			return &fs.PathError{Op: "open", Path: path, Err: fs.ErrExist}
+		}
+	}
+	return ProbeFile(path)
 }
 
 // openLocked opens the descriptor for h. A missing file is created with
@@ -406,18 +450,20 @@ func (s *fileSink) rotate(r *rotation, ifNonEmpty bool) error {
 // same settings: that one's schedule keeps running, undisturbed. New
 // settings take effect at the next write, with lumberjack's rule for
 // opening a file; a new schedule starts at once, from its next boundary.
-// Call with sinks locked.
-func (s *fileSink) apply(r *rotation) *rotation {
+// The schedule it replaces is told to stop and returned: the caller waits
+// for it once it has let go of s.admin. Call with s.admin locked.
+func (s *fileSink) apply(r *rotation) (*rotation, *scheduler) {
 	if s.rot.same(r) {
-		return s.rot
+		return s.rot, nil
 	}
+	var old *scheduler
 	keep := s.sched != nil && r != nil && s.sched.spec.same(r.timed)
 	if keep {
 		// The schedule stays, with its next boundary.
 		r.timed = s.sched.spec
 	} else if s.sched != nil {
-		s.sched.stop()
-		s.sched = nil
+		old, s.sched = s.sched, nil
+		old.signal()
 	}
 	s.mu.Lock()
 	s.rot, s.fresh = r, r != nil
@@ -425,67 +471,85 @@ func (s *fileSink) apply(r *rotation) *rotation {
 	if !keep && r != nil && r.timed != nil {
 		s.sched = startScheduler(s, r.timed)
 	}
-	return r
+	return r, old
 }
 
 // join makes hs, committed together in g, live handles of s, with g's
-// settings in force. Call with sinks locked.
-func (s *fileSink) join(g *generation, hs []*handle) {
-	g.rot = s.apply(g.rot)
+// settings in force. It returns the schedule it replaced, told to stop.
+// Call with s.admin locked.
+func (s *fileSink) join(g *generation, hs []*handle) *scheduler {
+	var old *scheduler
+	g.rot, old = s.apply(g.rot)
 	g.live = len(hs)
 	s.gens = append(s.gens, g)
 	for _, h := range hs {
 		h.gen = g
 		h.state.Store(handleLive)
 	}
+	return old
 }
 
 // leave removes the closed handle h, committed in g. When g has no open
 // handle left it is dropped, and if its settings were in force, those of
-// the newest commit with an open handle on the path take over. Call with
-// sinks locked.
-func (s *fileSink) leave(g *generation) {
+// the newest commit with an open handle on the path take over. It returns
+// the schedule it replaced, told to stop. Call with s.admin locked.
+func (s *fileSink) leave(g *generation) *scheduler {
 	if g.live--; g.live > 0 {
-		return
+		return nil
 	}
 	i := slices.Index(s.gens, g)
 	if i < 0 {
-		return
+		return nil
 	}
 	s.gens = slices.Delete(s.gens, i, i+1)
 	if i == len(s.gens) && i > 0 {
 		prev := s.gens[i-1]
-		prev.rot = s.apply(prev.rot)
+		var old *scheduler
+		prev.rot, old = s.apply(prev.rot)
+		return old
 	}
+	return nil
 }
 
 // close closes h. The last handle on the path stops its schedule, closes
-// the file, removes the sink from the table and waits for the clean-up of
-// backups to finish.
+// the file, takes the sink out of the table and waits for the clean-up of
+// backups to finish. It waits for a schedule, or for a write in progress
+// on the file, without holding the path's admin lock, and never holds the
+// table's.
 func (h *handle) close() error {
 	h.once.Do(func() {
-		var rt *rotator
-		sinks.Lock()
-		prev := h.state.Swap(handleClosed)
 		s := h.s
+		s.admin.Lock()
+		prev := h.state.Swap(handleClosed)
+		var stop []*scheduler
 		if prev == handleLive && h.gen != nil {
-			s.leave(h.gen)
+			stop = append(stop, s.leave(h.gen))
 		}
+		last := false
 		if s.handles--; s.handles == 0 {
-			delete(sinks.files, s.path)
+			last = true
+			s.drop()
 			if s.sched != nil {
-				s.sched.stop()
+				s.sched.signal()
+				stop = append(stop, s.sched)
 				s.sched = nil
 			}
+		}
+		s.admin.Unlock()
+		for _, sc := range stop {
+			if sc != nil {
+				sc.wait()
+			}
+		}
+		if last {
 			s.mu.Lock()
 			s.closed = true
 			h.err = s.closeFileLocked()
-			rt = s.rt
+			rt := s.rt
 			s.mu.Unlock()
-		}
-		sinks.Unlock()
-		if rt != nil {
-			rt.stop()
+			if rt != nil {
+				rt.stop()
+			}
 		}
 	})
 	return h.err

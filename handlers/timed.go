@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,10 +75,6 @@ type TimedRotatingOptions struct {
 	// goroutines of their own, not in a Write. Default: they are dropped.
 	OnError func(error)
 }
-
-// ErrInvalidWhen is wrapped by the error of an unknown
-// TimedRotatingOptions.When.
-var ErrInvalidWhen = errors.New("invalid when")
 
 // OpenTimedRotating returns a file on path, made absolute, rotated at
 // time boundaries, as Python's TimedRotatingFileHandler, sharing the path
@@ -320,7 +317,15 @@ type timedSpec struct {
 
 // same reports whether t and o are the same schedule, on the same clock.
 func (t *timedSpec) same(o *timedSpec) bool {
-	return t != nil && o != nil && t.rule == o.rule && t.clock == o.clock
+	return t != nil && o != nil && t.rule == o.rule && sameClock(t.clock, o.clock)
+}
+
+// sameClock reports whether a and b are the same clock, without the panic
+// of == on a program's clock of an uncomparable type (which is then never
+// the same as another).
+func sameClock(a, b Clock) bool {
+	ta := reflect.TypeOf(a)
+	return ta == reflect.TypeOf(b) && ta != nil && ta.Comparable() && a == b
 }
 
 func (t *timedSpec) describe() string {
@@ -365,29 +370,70 @@ func (s *scheduler) nextRollover() time.Time { return time.Unix(s.next.Load(), 0
 
 func (s *scheduler) run() {
 	defer close(s.done)
-	clock := s.spec.clock
 	for {
 		next := s.next.Load()
+		wake, err := s.after(next)
+		if err != nil {
+			s.report(err)
+			return // a clock that panics cannot schedule anything
+		}
 		select {
 		case <-s.quit:
 			return
-		case <-clock.After(time.Unix(next, 0).Sub(clock.Now())):
+		case <-wake:
 		}
-		now := clock.Now().Unix()
+		now, err := s.now()
+		if err != nil {
+			s.report(err)
+			return
+		}
 		if now < next {
 			continue // woken early: wait for the rest
 		}
-		if err := s.s.rotate(nil, true); err != nil && !errors.Is(err, ErrClosed) && s.spec.onError != nil {
-			s.spec.onError(err)
+		if err := s.s.rotate(nil, true); err != nil && !errors.Is(err, ErrClosed) {
+			s.report(err)
 		}
 		s.next.Store(s.spec.rule.after(now))
 	}
 }
 
-// stop stops the goroutine, waits for it, and keeps the next boundary in
-// the spec, for a return to this schedule. Call with sinks locked.
-func (s *scheduler) stop() {
-	s.once.Do(func() { close(s.quit) })
+// after returns the clock's channel for the wait until next. A program's
+// Clock is its own code: a panic is returned as an error.
+func (s *scheduler) after(next int64) (c <-chan time.Time, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("rotation schedule of %s: clock panicked: %v", s.s.path, p)
+		}
+	}()
+	clock := s.spec.clock
+	return clock.After(time.Unix(next, 0).Sub(clock.Now())), nil
+}
+
+// now returns the clock's time in Unix seconds, a panic as an error.
+func (s *scheduler) now() (t int64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("rotation schedule of %s: clock panicked: %v", s.s.path, p)
+		}
+	}()
+	return s.spec.clock.Now().Unix(), nil
+}
+
+// report passes err to the schedule's OnError, whose panic is dropped.
+func (s *scheduler) report(err error) {
+	if s.spec.onError == nil {
+		return
+	}
+	defer func() { _ = recover() }()
+	s.spec.onError(err)
+}
+
+// signal tells the goroutine to stop, without waiting.
+func (s *scheduler) signal() { s.once.Do(func() { close(s.quit) }) }
+
+// wait waits for the goroutine, told to stop, and keeps the next boundary
+// in the spec, for a return to this schedule.
+func (s *scheduler) wait() {
 	<-s.done
 	s.spec.next = s.next.Load()
 }

@@ -303,3 +303,40 @@ func TestParseTimeOfDay(t *testing.T) {
 		assert.Equal(t, tt.want, got, tt.give)
 	}
 }
+
+// funcClock is a Clock of an uncomparable type, as a program may write.
+type funcClock struct {
+	now   func() time.Time
+	after []func(time.Duration) <-chan time.Time
+}
+
+func (c funcClock) Now() time.Time                         { return c.now() }
+func (c funcClock) After(d time.Duration) <-chan time.Time { return c.after[0](d) }
+
+// TestTimedRotatingUncomparableClock checks that a program's Clock of an
+// uncomparable type can be given to two handles on one path (settings of
+// two commits compared, schedules replaced) without a panic, and that a
+// clock that panics stops its schedule with a report instead of crashing.
+func TestTimedRotatingUncomparableClock(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "c.log")
+	clock := funcClock{now: time.Now, after: []func(time.Duration) <-chan time.Time{time.After}}
+	a, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "H", Clock: clock})
+	require.NoError(t, err)
+	b, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "H", Clock: clock})
+	require.NoError(t, err)
+	require.NoError(t, b.Close())
+	require.NoError(t, a.Close())
+
+	reported := make(chan error, 1)
+	boom := funcClock{now: time.Now, after: []func(time.Duration) <-chan time.Time{func(time.Duration) <-chan time.Time { panic("tick boom") }}}
+	c, err := OpenTimedRotating(path, &TimedRotatingOptions{When: "H", Clock: boom, OnError: func(err error) { reported <- err }})
+	require.NoError(t, err)
+	select {
+	case err := <-reported:
+		assert.ErrorContains(t, err, "clock panicked: tick boom")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the clock's panic was not reported")
+	}
+	require.NoError(t, c.Close())
+}

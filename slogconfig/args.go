@@ -69,6 +69,13 @@ func (c *HandlerConfig) Warn(msg string) {
 // In Check, Handler returns nil.
 func (c *HandlerConfig) Handler(id string) slog.Handler { return c.refs[id] }
 
+// Opener returns the [handlers.Opener] that the configuration's files are
+// opened through, in New: a class that opens files through it gets what
+// slogtree's own file classes get (mode "w" truncated when the
+// configuration takes effect, nothing left behind when it is refused). It
+// returns nil in Check, which must open nothing.
+func (c *HandlerConfig) Opener() *handlers.Opener { return c.opener }
+
 // handlers returns the built handlers of ids.
 func (c *HandlerConfig) handlers(ids []string) []slog.Handler {
 	hs := make([]slog.Handler, len(ids))
@@ -189,24 +196,4 @@ func describe(v any) string {
 		return "a list"
 	}
 	return strings.TrimPrefix(fmt.Sprintf("a %T", v), "a *")
-}
-
-// An ArgError is a problem with one argument of a class. A class that
-// returns one (from [HandlerConfig.String] and the like, or made with
-// [NewArgError]) has it reported at the argument's own path,
-// "handlers.file.maxBytes: want an integer, got \"ten\"".
-type ArgError struct {
-	Key string
-	Err error
-}
-
-// NewArgError returns an [*ArgError] for argument key.
-func NewArgError(key string, err error) *ArgError { return &ArgError{Key: key, Err: err} }
-
-func (e *ArgError) Error() string { return e.Key + ": " + e.Err.Error() }
-
-func (e *ArgError) Unwrap() error { return e.Err }
-
-func argErrorf(key, format string, args ...any) *ArgError {
-	return &ArgError{Key: key, Err: fmt.Errorf(format, args...)}
 }

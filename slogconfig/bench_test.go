@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -242,8 +243,12 @@ func benchNames() []string {
 	return names
 }
 
-func BenchmarkDictConfig(b *testing.B) {
-	for _, bc := range benchDictConfigCases {
+func BenchmarkDictConfig(b *testing.B) { benchDictConfig(b, benchDictConfigCases) }
+
+// benchDictConfig applies each case's configuration again and again to a
+// Manager that already has the case's live logger names.
+func benchDictConfig(b *testing.B, cases []benchDictConfigCase) {
+	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
 			cfg := bc.config()
 			m := benchManager(b, cfg, io.Discard)
@@ -267,23 +272,27 @@ func BenchmarkDictConfig(b *testing.B) {
 // stream on os.devnull). Its B/op and allocs/op are those of running the
 // script, and mean nothing.
 func BenchmarkDictConfigCPython(b *testing.B) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		b.Skip("python3 not found: ", err)
-	}
-	for _, bc := range benchDictConfigCases {
+	benchDictConfigCPython(b, "", benchDictConfigCases)
+}
+
+// benchDictConfigCPython reports CPython's time for each case, as
+// timed by testdata/bench_dictconfig.py, under the key prefix+name.
+func benchDictConfigCPython(b *testing.B, prefix string, cases []benchDictConfigCase) {
+	py := testutil.Python3(b)
+	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
 			// The script times many calls itself: run it once per
 			// measurement, on its first run (b.N is 1), and report the
 			// same figure if the benchmark framework asks for a larger b.N.
-			if b.N == 1 || benchCPythonNs[bc.name] == 0 {
+			key := prefix + bc.name
+			if b.N == 1 || benchCPythonNs[key] == 0 {
 				ns, err := benchCPythonDictConfig(py, bc)
 				if err != nil {
 					b.Fatal(err)
 				}
-				benchCPythonNs[bc.name] = ns
+				benchCPythonNs[key] = ns
 			}
-			b.ReportMetric(benchCPythonNs[bc.name], "ns/op")
+			b.ReportMetric(benchCPythonNs[key], "ns/op")
 		})
 	}
 }
@@ -493,10 +502,7 @@ func BenchmarkNewLoggers100000Flat(b *testing.B) {
 // testdata/bench_getlogger.py. Its B/op and allocs/op are those of running
 // the script, and mean nothing.
 func BenchmarkNewLoggers100000FlatCPython(b *testing.B) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		b.Skip("python3 not found: ", err)
-	}
+	py := testutil.Python3(b)
 	const key = "getlogger_100000_flat"
 	// As BenchmarkDictConfigCPython: run the script once per measurement.
 	if b.N == 1 || benchCPythonNs[key] == 0 {
@@ -542,45 +548,13 @@ func scaleLiveNamesCases() []benchDictConfigCase {
 
 // BenchmarkDictConfigLiveNames measures applying a small configuration
 // again to a Manager with many live logger names.
-func BenchmarkDictConfigLiveNames(b *testing.B) {
-	for _, bc := range scaleLiveNamesCases() {
-		b.Run(bc.name, func(b *testing.B) {
-			cfg := bc.config()
-			m := benchManager(b, cfg, io.Discard)
-			for _, n := range bc.names {
-				m.Logger(n)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := m.DictConfig(cfg); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+func BenchmarkDictConfigLiveNames(b *testing.B) { benchDictConfig(b, scaleLiveNamesCases()) }
 
 // BenchmarkDictConfigLiveNamesCPython reports as its ns/op what one
 // CPython dictConfig call of BenchmarkDictConfigLiveNames takes, as timed
 // by testdata/bench_dictconfig.py (see BenchmarkDictConfigCPython).
 func BenchmarkDictConfigLiveNamesCPython(b *testing.B) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		b.Skip("python3 not found: ", err)
-	}
-	for _, bc := range scaleLiveNamesCases() {
-		b.Run(bc.name, func(b *testing.B) {
-			key := "live_names_" + bc.name
-			if b.N == 1 || benchCPythonNs[key] == 0 {
-				ns, err := benchCPythonDictConfig(py, bc)
-				if err != nil {
-					b.Fatal(err)
-				}
-				benchCPythonNs[key] = ns
-			}
-			b.ReportMetric(benchCPythonNs[key], "ns/op")
-		})
-	}
+	benchDictConfigCPython(b, "live_names_", scaleLiveNamesCases())
 }
 
 // TestScaleBenchNames checks that the benchmarks create the names they

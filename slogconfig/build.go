@@ -56,6 +56,9 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 			Level: level, Filters: h.filts, Name: h.id, OnError: m.report,
 			Trusted: h.trusted,
 		}, closerOrNil(closer)...)}
+		for _, r := range h.refs {
+			o.deps = append(o.deps, p.byID[r.id])
+		}
 		p.objs = append(p.objs, o)
 		p.byID[h.id] = o
 	}

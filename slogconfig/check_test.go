@@ -192,3 +192,25 @@ func TestRefusedOrCheckedConfigChangesNoFile(t *testing.T) {
 		})
 	}
 }
+
+// TestProbe checks Probe: Check, then whether every file could be opened
+// for writing, still creating and changing nothing. A file in a directory
+// that does not exist is reported at its handler's filename.
+func TestProbe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := newTestEnv(t)
+	good := jsonConfig(t, `{"version": 1, "handlers": {
+		"a": {"class": "file", "filename": `+jsonQuote(filepath.Join(dir, "a.log"))+`, "mode": "w"}}}`)
+	require.NoError(t, e.Probe(good))
+	bad := jsonConfig(t, `{"version": 1, "handlers": {
+		"a": {"class": "file", "filename": `+jsonQuote(filepath.Join(dir, "a.log"))+`},
+		"b": {"class": "rotating_file", "filename": `+jsonQuote(filepath.Join(dir, "no", "b.log"))+`, "maxSizeMB": 1}}}`)
+	require.NoError(t, e.Check(bad), "Check does not look at the file system")
+	err := e.Probe(bad)
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "handlers.b.filename: "), "%v", err)
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, ents, "Probe created something")
+}

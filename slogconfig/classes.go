@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -29,11 +30,21 @@ var streamClass = HandlerClass{
 		if err != nil {
 			return nil, err
 		}
-		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{userCode: !ownWriter(w), build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			st := handlers.NewStream(w, &handlers.StreamOptions{Terminator: term})
 			return c.Format(st.Direct()), st, nil
 		}}, nil
 	},
+}
+
+// ownWriter reports whether w is a writer whose Write cannot panic: a file
+// (sys.stdout, sys.stderr, or a registered *os.File) or io.Discard. Any
+// other writer is a program's own code, called under a recover.
+func ownWriter(w io.Writer) bool {
+	if _, ok := w.(*os.File); ok {
+		return true
+	}
+	return reflect.TypeOf(w) == reflect.TypeOf(io.Discard)
 }
 
 // fileClass is logging.FileHandler(filename, mode='a', encoding=None,

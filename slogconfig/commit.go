@@ -7,14 +7,13 @@ import (
 )
 
 // commit is the commit step: the first that changes anything outside the
-// configuration. Files opened in mode "w" that the configuration in force
-// does not write are truncated, the rotation settings and schedules of the
-// files the configuration rotates take effect, its level names are
-// registered, and an incremental configuration's handler levels are set on
-// the handler objects in force (so that every route and wrapper using one
-// sees the new level, as Python's setLevel on its one object does). Nothing
-// here can refuse the configuration: a failure (a file that cannot be
-// truncated) is reported and the configuration goes on.
+// configuration. Files opened in mode "w" that no other handle has open
+// are truncated, the rotation settings and schedules of the files the
+// configuration rotates take effect, and its level names are registered.
+// Nothing here can refuse the configuration: a failure (a file that cannot
+// be truncated) is reported and the configuration goes on. An incremental
+// configuration's handler levels are set by the swap, on the handler
+// objects in force (see [Manager.install]).
 func (m *Manager) commit(s *spec, p *prepared) {
 	if p.opener != nil {
 		if err := p.opener.Commit(); err != nil {
@@ -24,13 +23,6 @@ func (m *Manager) commit(s *spec, p *prepared) {
 	if s.pending.Len() > 0 {
 		if err := levels.Register(s.pending); err != nil {
 			m.report(fmt.Errorf("slogconfig: slogtree_levels: %w", err))
-		}
-	}
-	if s.incremental {
-		for _, h := range s.handlers {
-			if h.levelRaw != nil {
-				m.named[h.id].h.SetLevel(h.level.Threshold())
-			}
 		}
 	}
 }

@@ -33,4 +33,4 @@ func ShutdownContext(ctx context.Context) error { return std.ShutdownContext(ctx
 
 // Check checks cfg as the default Manager would apply it, changing
 // nothing: see [Manager.Check].
-func Check(cfg map[string]any, opts ...CheckOption) error { return std.Check(cfg, opts...) }
+func Check(cfg map[string]any) error { return std.Check(cfg) }

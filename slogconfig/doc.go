@@ -100,7 +100,7 @@
 //	swap.go      every logger switched to its route at once; the replaced
 //	             configuration retired in the background
 //
-// [Manager.Check] stops after validate (and, with [Probe], checks that the
+// [Manager.Check] stops after validate ([Manager.Probe] also checks that the
 // files could be opened, creating and changing nothing), so a configuration
 // that is checked, or refused, changes nothing at all: no file is created
 // or truncated, no level name registered. A record is routed wholly by the

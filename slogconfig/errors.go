@@ -154,3 +154,52 @@ type ConfigWarning struct {
 }
 
 func (w *ConfigWarning) Error() string { return "warning: " + w.Path + ": " + w.Msg }
+
+// An ArgError is a problem with one argument of a class. A class that
+// returns one (from [HandlerConfig.String] and the like, or made with
+// [NewArgError]) has it reported at the argument's own path,
+// "handlers.file.maxBytes: want an integer, got \"ten\"".
+type ArgError struct {
+	Key string
+	Err error
+}
+
+// NewArgError returns an [*ArgError] for argument key.
+func NewArgError(key string, err error) *ArgError { return &ArgError{Key: key, Err: err} }
+
+func (e *ArgError) Error() string { return e.Key + ": " + e.Err.Error() }
+
+func (e *ArgError) Unwrap() error { return e.Err }
+
+func argErrorf(key, format string, args ...any) *ArgError {
+	return &ArgError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// ListenError is what the error handler receives when a configuration sent
+// to a [Listener] fails: the client's address ("-" when accepting a
+// connection failed) and what went wrong.
+type ListenError struct {
+	Remote string
+	Err    error
+}
+
+func (e *ListenError) Error() string {
+	return fmt.Sprintf("slogconfig: listener: from %s: %v", e.Remote, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// ErrNoStatus is returned by [Send] when the listener closed the
+// connection without a status. Python's logging.config.listen never sends
+// one: the configuration was delivered, but whether it was applied is
+// unknown.
+var ErrNoStatus = errors.New("slogconfig: the listener sent no status (Python's listen() never does)")
+
+// RemoteError is the error [Send] returns when the listener refused the
+// configuration: the listener's message, such as
+// "dictConfig refused the JSON configuration: loggers.app.level: unknown level: "LOUD"".
+type RemoteError struct {
+	Msg string
+}
+
+func (e *RemoteError) Error() string { return "slogconfig: configuration refused: " + e.Msg }

@@ -14,10 +14,9 @@ import (
 )
 
 // A FileConfigOption configures the reading of a Python INI (fileConfig)
-// file. It is also a [CheckOption], for [Manager.CheckFile].
+// file.
 type FileConfigOption interface {
 	applyFile(*fileConfigOptions)
-	CheckOption
 }
 
 type fileConfigOptions struct {
@@ -28,8 +27,6 @@ type fileConfigOptions struct {
 type fileOptionFunc func(*fileConfigOptions)
 
 func (f fileOptionFunc) applyFile(o *fileConfigOptions) { f(o) }
-
-func (f fileOptionFunc) applyCheck(o *checkOptions) { f(&o.file) }
 
 // DisableExistingLoggers sets fileConfig's disable_existing_loggers.
 // Default true.
@@ -137,15 +134,15 @@ func (m *Manager) FileConfigReader(r io.Reader, opts ...FileConfigOption) error 
 	return m.fileConfig(data, fileOptions(opts), nil)
 }
 
-// fileConfig applies an INI configuration, or only checks it when check is
-// not nil.
-func (m *Manager) fileConfig(data []byte, o fileConfigOptions, check *checkOptions) error {
+// fileConfig applies an INI configuration, or only checks it as check
+// says when check is not nil.
+func (m *Manager) fileConfig(data []byte, o fileConfigOptions, check *checkMode) error {
 	cfg, sections, err := m.iniToDict(data, o)
 	if err != nil {
 		return err
 	}
 	if check != nil {
-		err = m.checkWith(cfg, check)
+		err = m.checkConfig(cfg, check.probe)
 	} else {
 		err = m.DictConfig(cfg)
 	}
@@ -616,17 +613,20 @@ func (r *iniReader) logger(sect string, e map[string]any, named bool) {
 }
 
 // CheckFile reads a configuration file as [Manager.Load] does (INI files
-// with the FileConfigOptions among opts, as [Manager.FileConfig] reads
-// them) and checks it as [Manager.Check] does: the error is the one loading
-// the file would return, and nothing is opened, created or changed. With
-// [Probe] it also checks that the files the configuration names could be
-// opened for writing.
-func (m *Manager) CheckFile(path string, opts ...CheckOption) error {
-	co := checkOptions{file: fileOptions(nil)}
-	for _, o := range opts {
-		if o != nil {
-			o.applyCheck(&co)
-		}
-	}
-	return m.loadFile(path, &co)
+// with opts, as [Manager.FileConfig] reads them) and checks it as
+// [Manager.Check] does: the error is the one loading the file would
+// return, and nothing is opened, created or changed.
+func (m *Manager) CheckFile(path string, opts ...FileConfigOption) error {
+	return m.loadFile(path, fileOptions(opts), &checkMode{})
+}
+
+// ProbeFile is [Manager.CheckFile], then the check of [Manager.Probe]: that
+// every file the configuration names could be opened for writing.
+func (m *Manager) ProbeFile(path string, opts ...FileConfigOption) error {
+	return m.loadFile(path, fileOptions(opts), &checkMode{probe: true})
+}
+
+// checkMode is how a configuration read from a file is only checked.
+type checkMode struct {
+	probe bool // Probe, not only Check
 }

@@ -173,20 +173,6 @@ type Listener struct {
 	closeErr  error
 }
 
-// ListenError is what the error handler receives when a configuration sent
-// to a [Listener] fails: the client's address ("-" when accepting a
-// connection failed) and what went wrong.
-type ListenError struct {
-	Remote string
-	Err    error
-}
-
-func (e *ListenError) Error() string {
-	return fmt.Sprintf("slogconfig: listener: from %s: %v", e.Remote, e.Err)
-}
-
-func (e *ListenError) Unwrap() error { return e.Err }
-
 // Listen starts a [Listener] on addr ("host:port"; "" is
 // [DefaultListenAddr], port 0 picks a free port) that applies the
 // configurations it receives to m. It returns once the port is bound; Close

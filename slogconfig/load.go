@@ -16,12 +16,13 @@ import (
 // fileConfig format (read as [Manager.FileConfig] reads it, with its
 // default options). The error names the file.
 func (m *Manager) Load(path string) error {
-	return m.loadFile(path, nil)
+	return m.loadFile(path, fileOptions(nil), nil)
 }
 
 // loadFile reads a configuration file by its extension and applies it, or
-// only checks it when check is not nil.
-func (m *Manager) loadFile(path string, check *checkOptions) error {
+// only checks it as check says when check is not nil. An INI file is read
+// with o.
+func (m *Manager) loadFile(path string, o fileConfigOptions, check *checkMode) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -31,16 +32,12 @@ func (m *Manager) loadFile(path string, check *checkOptions) error {
 		var cfg map[string]any
 		if cfg, err = DecodeDict(data, ext[1:]); err == nil {
 			if check != nil {
-				err = m.checkWith(cfg, check)
+				err = m.checkConfig(cfg, check.probe)
 			} else {
 				err = m.DictConfig(cfg)
 			}
 		}
 	case ".ini", ".conf", ".cfg":
-		o := fileOptions(nil)
-		if check != nil {
-			o = check.file
-		}
 		err = m.fileConfig(data, o, check)
 	default:
 		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)

@@ -500,3 +500,41 @@ func TestAllocsWithPattern(t *testing.T) {
 		base: func(w *allocCounter) slog.Handler { return slog.NewTextHandler(w, nil) },
 	})
 }
+
+// TestRegisteredCodeThatPanics checks the calls into a program's code that
+// are not a handler's Handle: a writer registered with RegisterValue whose
+// Write panics, and a closer that panics when the configuration is
+// retired. Each panic is reported, the other handlers get every record,
+// and nothing reaches the caller.
+func TestRegisteredCodeThatPanics(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, "ok")
+	require.NoError(t, e.reg.RegisterValue("boom.writer", io.Writer(panicWriter{})))
+	require.NoError(t, e.reg.RegisterHandler("close.panic", HandlerClass{
+		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
+			return slog.DiscardHandler, closerFunc(func() error { panic("close boom") }), nil
+		},
+	}))
+	e.config(t, map[string]any{"version": 1,
+		"handlers": map[string]any{
+			"boom": map[string]any{"class": "stream", "stream": "ext://boom.writer"},
+			"ok":   map[string]any{"class": "stream", "stream": "ext://out.ok"},
+			"cp":   map[string]any{"class": "close.panic"}},
+		"root": map[string]any{"handlers": []any{"boom", "ok", "cp"}}})
+	assert.NotPanics(t, func() { e.Logger("").Warn("hello") })
+	assert.Equal(t, "hello\n", e.take("ok"))
+	e.config(t, map[string]any{"version": 1, "root": map[string]any{"handlers": []any{}}})
+	require.NoError(t, e.waitRetired(context.Background()))
+	var texts []string
+	for _, err := range e.reported() {
+		texts = append(texts, err.Error())
+	}
+	joined := strings.Join(texts, "\n")
+	assert.Contains(t, joined, "write boom")
+	assert.Contains(t, joined, "close boom")
+}
+
+// panicWriter is a registered writer whose Write panics.
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("write boom") }

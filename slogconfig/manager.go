@@ -58,14 +58,12 @@ type Manager struct {
 	lookup       sync.Map // name -> *node, for lock-free Logger calls
 	root         *node
 	gen          *generation
-	named        map[string]*object // the handlers of the last full configuration, by id
-	configs      uint64             // full configurations applied, for the marks of applyFull
+	named        map[string]*object     // the handlers of the last full configuration, by id
+	configs      uint64                 // full configurations applied, for the marks of applyFull
+	nextLevels   map[*object]slog.Level // an incremental configuration's handler levels, while its routes are computed
 
-	resMu      sync.Mutex // guards object.refs
-	retiring   sync.WaitGroup
-	abandonMu  sync.Mutex
-	abandon    context.Context // cancelled when ShutdownContext gives up waiting
-	abandonNow context.CancelFunc
+	resMu    sync.Mutex // guards object.refs
+	retiring retirements
 
 	notice sync.Once
 }
@@ -161,7 +159,8 @@ func (m *Manager) DictConfig(cfg map[string]any) error {
 // applyOptions are what callers other than DictConfig add to a
 // configuration: the listener's policy.
 type applyOptions struct {
-	// policy refuses what a caller does not allow, at validate.
+	// policy refuses what a caller does not allow, from the spec, before
+	// validate.
 	policy func(s *spec, errs *problems)
 }
 
@@ -198,10 +197,16 @@ func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWar
 		return nil, nil, err
 	}
 	s := schema(conv, m.reg, &errs)
-	v := validate(s, m.named, m.report, &errs)
 	if o != nil && o.policy != nil {
-		o.policy(s, &errs)
+		// Before validate, which calls the classes' Check: a class the
+		// caller does not allow runs no code.
+		n := len(errs)
+		if o.policy(s, &errs); len(errs) > n {
+			errs.order(conv.entries)
+			return nil, nil, errs.err()
+		}
 	}
+	v := validate(s, m.named, m.report, &errs)
 	errs.order(conv.entries)
 	if err := errs.err(); err != nil {
 		return nil, nil, err
@@ -210,16 +215,29 @@ func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWar
 }
 
 // install swaps in a prepared configuration and retires the one it
-// replaces.
+// replaces. An incremental configuration's handler levels go into the new
+// routes, and are set on the handler objects in force (so that every
+// wrapper using one sees the new level, as Python's setLevel on its one
+// object does) once the routes are swapped: the old routes never see them.
 func (m *Manager) install(s *spec, p *prepared) {
 	m.mu.Lock()
 	var ex *existing
 	if s.incremental {
 		m.applyIncremental(s)
+		m.nextLevels = map[*object]slog.Level{}
+		for _, h := range s.handlers {
+			if h.levelRaw != nil {
+				m.nextLevels[m.named[h.id]] = h.level.Threshold()
+			}
+		}
 	} else {
 		ex = m.applyFull(s, p)
 	}
 	old := m.swap(&generation{}, ex)
+	for o, l := range m.nextLevels {
+		o.h.SetLevel(l)
+	}
+	m.nextLevels = nil
 	m.mu.Unlock()
 	m.retire(old)
 }

@@ -55,6 +55,9 @@ type HandlerClass struct {
 type classPlan struct {
 	files []fileUse
 	build func(c *HandlerConfig) (slog.Handler, io.Closer, error)
+	// userCode: the handler calls a program's code (a registered
+	// writer), so its handler object must call it under a recover.
+	userCode bool
 }
 
 // fileUse is a file a handler writes, as validate compares it with the

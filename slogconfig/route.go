@@ -37,8 +37,9 @@ type target struct {
 type object struct {
 	id   string
 	h    *handlers.Handler
-	seq  uint64 // build order: wrappers after what they wrap
-	refs int    // generations using it; guarded by Manager.resMu
+	deps []*object // the objects it wraps (a queue's handlers, a memory handler's target)
+	seq  uint64    // build order: wrappers after what they wrap
+	refs int       // generations using it; guarded by Manager.resMu
 }
 
 // newRoute computes the route of n for generation g from n's chain and
@@ -87,7 +88,10 @@ func (m *Manager) routeOf(n *node, g *generation) (rt *route, nameFree bool) {
 		if !h.Passes() {
 			continue
 		}
-		l := o.h.Level()
+		l, ok := m.nextLevels[o]
+		if !ok {
+			l = o.h.Level()
+		}
 		rt.targets = append(rt.targets, target{id: o.id, h: h, level: l, check: !o.h.Trusted()})
 		minTarget = min(minTarget, l)
 	}
@@ -117,11 +121,13 @@ func (m *Manager) passesName(f filters.NameFilter, name string) (ok bool) {
 // so a reconfiguration allocates nothing for them.
 func (m *Manager) routeAll(g *generation, ex *existing) {
 	seen := make(map[*object]bool, len(m.named))
-	use := func(objs []*object) {
+	var use func(objs []*object)
+	use = func(objs []*object) {
 		for _, o := range objs {
 			if !seen[o] {
 				seen[o] = true
 				g.objs = append(g.objs, o)
+				use(o.deps) // a wrapper kept alive keeps what it wraps
 			}
 		}
 	}

@@ -31,21 +31,6 @@ func Sign(sign func(payload []byte) []byte) SendOption {
 	return sendOptionFunc(func(c *sendConfig) { c.sign = sign })
 }
 
-// ErrNoStatus is returned by [Send] when the listener closed the
-// connection without a status. Python's logging.config.listen never sends
-// one: the configuration was delivered, but whether it was applied is
-// unknown.
-var ErrNoStatus = errors.New("slogconfig: the listener sent no status (Python's listen() never does)")
-
-// RemoteError is the error [Send] returns when the listener refused the
-// configuration: the listener's message, such as
-// "dictConfig refused the JSON configuration: loggers.app.level: unknown level: "LOUD"".
-type RemoteError struct {
-	Msg string
-}
-
-func (e *RemoteError) Error() string { return "slogconfig: configuration refused: " + e.Msg }
-
 // Send sends a configuration (JSON or INI) to a listener at addr ("" is
 // [DefaultListenAddr]), a [Listener] or Python's logging.config.listen,
 // and waits for its status. It returns nil when the listener applied the

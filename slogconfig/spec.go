@@ -1,8 +1,6 @@
 package slogconfig
 
 import (
-	"log/slog"
-
 	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
 	"github.com/slogtree/slogtree/internal/levels"
@@ -39,10 +37,9 @@ type spec struct {
 
 // levelNameSpec is one entry of slogtree_levels: a custom level name.
 type levelNameSpec struct {
-	path  string
-	name  string
-	raw   any
-	level slog.Level // set by validate
+	path string
+	name string
+	raw  any
 }
 
 // formatterSpec is one entry of the formatters section.

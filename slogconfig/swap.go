@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,10 +59,9 @@ func (m *Manager) retire(g *generation) {
 		return
 	}
 	g.retired.Store(true)
-	m.retiring.Add(1)
-	abandon := m.abandonContext()
+	abandon := m.retiring.start()
 	go func() {
-		defer m.retiring.Done()
+		defer m.retiring.done()
 		waitIdle(g, abandon)
 		m.resMu.Lock()
 		var closing []*object
@@ -100,53 +100,96 @@ func waitIdle(g *generation, abandon context.Context) {
 
 // closeObject closes a handler object. A handler that holds records (a
 // queue or memory handler) delivers them first; if abandon is done before
-// it could, it drops them, and the error says how many.
-func closeObject(abandon context.Context, o *object) error {
-	var err error
+// it could, it drops them, and the error says how many. A panic in a
+// registered class's close is returned as an error.
+func closeObject(abandon context.Context, o *object) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("close panicked: %v", p)
+		}
+	}()
 	if c, ok := o.h.Handler().(handlers.ContextCloser); ok {
 		err = c.CloseContext(abandon)
 	}
 	return errors.Join(err, o.h.Close())
 }
 
-// abandonContext returns the context that ShutdownContext cancels when its
-// deadline passes with retirements still running.
-func (m *Manager) abandonContext() context.Context {
-	m.abandonMu.Lock()
-	defer m.abandonMu.Unlock()
-	if m.abandon == nil {
-		m.abandon, m.abandonNow = context.WithCancel(context.Background())
+// retirements counts the retirements in progress. Waiting for them needs
+// no goroutine, and a wait given up does not stop new ones from starting.
+type retirements struct {
+	mu         sync.Mutex
+	n          int
+	idle       chan struct{}   // closed when n falls to 0
+	abandon    context.Context // cancelled when ShutdownContext gives up waiting
+	abandonNow context.CancelFunc
+}
+
+// start counts a new retirement and returns the context that tells it to
+// give up.
+func (r *retirements) start() context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		r.idle = make(chan struct{})
 	}
-	return m.abandon
+	r.n++
+	if r.abandon == nil {
+		r.abandon, r.abandonNow = context.WithCancel(context.Background())
+	}
+	return r.abandon
+}
+
+func (r *retirements) done() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n--; r.n == 0 {
+		close(r.idle)
+	}
+}
+
+// idleChan returns a channel closed once no retirement is in progress,
+// or nil when none is now.
+func (r *retirements) idleChan() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		return nil
+	}
+	return r.idle
+}
+
+// giveUp tells the retirements in progress to drop what they still hold;
+// later ones start afresh.
+func (r *retirements) giveUp() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abandonNow != nil {
+		r.abandonNow()
+	}
+	r.abandon, r.abandonNow = nil, nil
 }
 
 // waitRetired waits for every retirement to finish, or until ctx is done:
 // then it abandons them, which makes each drop what it still holds, and
 // returns ctx's error once they have reported it.
 func (m *Manager) waitRetired(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		m.retiring.Wait()
-		close(done)
-	}()
+	idle := m.retiring.idleChan()
+	if idle == nil {
+		return nil
+	}
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
 	}
-	m.abandonMu.Lock()
-	if m.abandonNow != nil {
-		m.abandonNow()
-	}
-	m.abandon, m.abandonNow = nil, nil // later retirements start afresh
-	m.abandonMu.Unlock()
+	m.retiring.giveUp()
 	// Abandoned handlers return at once with what they dropped, which the
 	// retirements report. Only a handler call that is itself blocked (a
 	// closer of a registered class, say) outlives this wait.
 	t := time.NewTimer(settle)
 	defer t.Stop()
 	select {
-	case <-done:
+	case <-idle:
 	case <-t.C:
 	}
 	return ctx.Err()

@@ -620,3 +620,113 @@ func leakAssertFile(t *testing.T, path, want string) {
 		assert.Equal(t, want, string(got), "content of %s", filepath.Base(path))
 	}
 }
+
+// TestWrapperKeepsWhatItWraps checks that a queue or memory handler that
+// stays on a logger the next configuration does not name (Python leaves
+// it there, and it keeps writing) keeps the handler it wraps open too:
+// the old configuration's retirement must not close it under the wrapper.
+func TestWrapperKeepsWhatItWraps(t *testing.T) {
+	t.Parallel()
+	for _, class := range []string{"queue", "memory"} {
+		t.Run(class, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, "b", "c")
+			w := map[string]any{"class": class}
+			if class == "queue" {
+				w["handlers"] = []any{"b"}
+			} else {
+				w["capacity"], w["target"] = 1, "b"
+			}
+			e.config(t, map[string]any{
+				"version":  1,
+				"handlers": map[string]any{"b": map[string]any{"class": "stream", "stream": "ext://out.b"}, "w": w},
+				"loggers":  map[string]any{"x": map[string]any{"handlers": []any{"w"}, "level": "INFO", "propagate": false}},
+			})
+			e.config(t, map[string]any{
+				"version": 1, "disable_existing_loggers": false,
+				"handlers": map[string]any{"c": map[string]any{"class": "stream", "stream": "ext://out.c"}},
+				"root":     map[string]any{"handlers": []any{"c"}},
+			})
+			require.NoError(t, e.waitRetired(context.Background()))
+			e.Logger("x").Info("hello")
+			assert.Eventually(t, func() bool { return e.out["b"].String() == "hello\n" }, 5*time.Second, time.Millisecond,
+				"the wrapped handler's output: %q; errors: %v", e.out["b"].String(), e.reported())
+			assert.Empty(t, e.reported())
+		})
+	}
+}
+
+// TestShutdownContextThenReconfigure checks that a ShutdownContext that
+// gave up on a closer that blocks leaves the Manager usable: later
+// configurations, from several goroutines, retire as usual, and when the
+// closer returns every goroutine stops.
+func TestShutdownContextThenReconfigure(t *testing.T) {
+	goroutines := goleak.IgnoreCurrent()
+	release := make(chan struct{})
+	e := newTestEnv(t, "s")
+	require.NoError(t, e.reg.RegisterHandler("close.block", HandlerClass{
+		New: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
+			return slog.DiscardHandler, closerFunc(func() error { <-release; return nil }), nil
+		},
+	}))
+	e.config(t, map[string]any{"version": 1,
+		"handlers": map[string]any{"b": map[string]any{"class": "close.block"}},
+		"root":     map[string]any{"handlers": []any{"b"}}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, e.ShutdownContext(ctx), context.DeadlineExceeded)
+	// Reconfigure from several goroutines, and let the closer return while
+	// they do: retirements start and end around the one that was given up.
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				if g == 0 && i == 100 {
+					close(release)
+				}
+				assert.NoError(t, e.DictConfig(map[string]any{"version": 1,
+					"handlers": map[string]any{"s": map[string]any{"class": "stream", "stream": "ext://out.s"}},
+					"root":     map[string]any{"handlers": []any{"s"}}}), "goroutine %d, configuration %d", g, i)
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, e.Shutdown())
+	goleak.VerifyNone(t, goroutines, goleakLumberjack)
+}
+
+// TestShutdownWaitsWithoutTheConfigurationLock checks that a Shutdown
+// waiting for a queue whose target blocks holds up nothing else: a
+// configuration applied meanwhile takes effect at once.
+func TestShutdownWaitsWithoutTheConfigurationLock(t *testing.T) {
+	t.Parallel()
+	e, target := retireManager(t)
+	retireLog(t, e, target, 2)
+	shut := make(chan error, 1)
+	go func() { shut <- e.Shutdown() }()
+	done := make(chan error, 1)
+	go func() {
+		time.Sleep(20 * time.Millisecond) // let Shutdown start waiting
+		done <- e.DictConfig(map[string]any{"version": 1,
+			"handlers": map[string]any{"s": map[string]any{"class": "stream", "stream": "ext://out.s"}},
+			"root":     map[string]any{"level": "INFO", "handlers": []any{"s"}}})
+	}()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		target.release()
+		t.Fatal("a configuration waited for Shutdown, which waited for a blocked target")
+	}
+	e.Logger("").Info("after")
+	assert.Equal(t, "after\n", e.take("s"))
+	target.release()
+	require.NoError(t, <-shut)
+}
+
+// closerFunc adapts a function to io.Closer.
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }

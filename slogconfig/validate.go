@@ -82,7 +82,6 @@ func (v *validator) levelNames() {
 			v.errs.addf(ln.path, "a level name cannot name NOTSET")
 			continue
 		}
-		ln.level = l.Slog
 		if err := v.s.pending.Add(ln.name, l.Slog); err != nil {
 			v.errs.add(ln.path, err)
 		}
@@ -246,6 +245,7 @@ func (v *validator) handler(h *handlerSpec) {
 	switch {
 	case h.class.plan != nil:
 		h.plan, err = h.class.plan(hc)
+		h.trusted = h.trusted && err == nil && !h.plan.userCode
 	case h.class.Check != nil:
 		err = safeCheck(h.class.Check, hc)
 	}
@@ -290,23 +290,29 @@ func (v *validator) files() {
 	}
 	for _, p := range paths {
 		uses := byPath[p]
-		first := uses[0]
-		for _, u := range uses[1:] {
-			var why string
-			switch {
-			case first.f.exclusive || u.f.exclusive:
-				why = `mode "x" wants a file no other handler writes`
-			case first.f.rotation != nil && u.f.rotation != nil && first.f.rotation != u.f.rotation:
-				why = "they rotate it differently; give them the same rotation settings, or one of them no rotation"
-			case first.f.perm != u.f.perm:
-				why = fmt.Sprintf("with different permissions (%04o and %04o)", first.f.perm, u.f.perm)
-			default:
-				continue
+		for j, u := range uses {
+			for _, earlier := range uses[:j] {
+				if why := conflict(earlier.f, u.f); why != "" {
+					v.errs.addf(u.h.path+"."+u.f.key, "%s and %s write the same file %q, but %s", earlier.h.path, u.h.path, p, why)
+					v.failed[u.h.path] = true
+					break
+				}
 			}
-			v.errs.addf(u.h.path+"."+u.f.key, "%s and %s write the same file %q, but %s", first.h.path, u.h.path, p, why)
-			v.failed[u.h.path] = true
 		}
 	}
+}
+
+// conflict says why two handlers cannot share a file, or "" if they can.
+func conflict(a, b fileUse) string {
+	switch {
+	case a.exclusive || b.exclusive:
+		return `mode "x" wants a file no other handler writes`
+	case a.rotation != nil && b.rotation != nil && a.rotation != b.rotation:
+		return "they rotate it differently; give them the same rotation settings, or one of them no rotation"
+	case a.perm != b.perm:
+		return fmt.Sprintf("with different permissions (%04o and %04o)", a.perm, b.perm)
+	}
+	return ""
 }
 
 func (v *validator) logger(l *loggerSpec) {

@@ -3,6 +3,7 @@ package slogconfig
 import (
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -63,4 +64,55 @@ func TestRefusedConfigRegistersNoLevelName(t *testing.T) {
 	// And the name is free: it can still name another level. (Level -37:
 	// no test logs at it either.)
 	assert.NoError(t, formatters.RegisterLevelName(name, -37), "the level name of a refused configuration is taken")
+}
+
+// TestSharedFileConflicts checks that handlers which cannot share a file
+// are refused by validate (so Check refuses them too), naming both, in
+// whatever order they come: a plain handler between two rotating ones
+// with different settings does not hide the conflict.
+func TestSharedFileConflicts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := jsonQuote(filepath.Join(dir, "shared.log"))
+	tests := []struct {
+		name string
+		give string
+		want string
+	}{
+		{name: "rotations differ behind a plain handler",
+			give: `"a": {"class": "file", "filename": ` + path + `},
+				"b": {"class": "rotating_file", "filename": ` + path + `, "maxSizeMB": 1, "backupCount": 2},
+				"c": {"class": "rotating_file", "filename": ` + path + `, "maxSizeMB": 5, "backupCount": 2}`,
+			want: "handlers.c.filename: handlers.b and handlers.c write the same file"},
+		{name: "size and time rotation",
+			give: `"a": {"class": "rotating_file", "filename": ` + path + `, "maxSizeMB": 1, "backupCount": 2},
+				"b": {"class": "timed_rotating_file", "filename": ` + path + `, "when": "D"}`,
+			want: "handlers.b.filename: handlers.a and handlers.b write the same file"},
+		{name: "permissions differ",
+			give: `"a": {"class": "watched_file", "filename": ` + path + `, "fileMode": "0600"},
+				"b": {"class": "file", "filename": ` + path + `}`,
+			want: "with different permissions (0600 and 0644)"},
+		{name: "mode x beside another",
+			give: `"a": {"class": "file", "filename": ` + path + `, "mode": "x"},
+				"b": {"class": "file", "filename": ` + path + `}`,
+			want: `mode "x" wants a file no other handler writes`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			cfg := jsonConfig(t, `{"version": 1, "handlers": {`+tt.give+`}}`)
+			err := e.Check(cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, err.Error(), e.DictConfig(cfg).Error(), "DictConfig refuses it as Check does")
+			assert.NoFileExists(t, filepath.Join(dir, "shared.log"))
+		})
+	}
+	// Handlers that can share: a plain, a watched and a rotating handler.
+	e := newTestEnv(t)
+	require.NoError(t, e.Check(jsonConfig(t, `{"version": 1, "handlers": {
+		"a": {"class": "file", "filename": `+path+`},
+		"b": {"class": "watched_file", "filename": `+path+`},
+		"c": {"class": "rotating_file", "filename": `+path+`, "maxSizeMB": 1, "backupCount": 2}}}`)))
 }

@@ -101,11 +101,11 @@ func check(args []string, stdout, stderr io.Writer) int {
 		m := slogconfig.New(slogconfig.WithErrorHandler(func(err error) {
 			warnings = append(warnings, err.Error())
 		}))
-		opts := []slogconfig.CheckOption{slogconfig.Defaults(defaults)}
+		check := m.CheckFile
 		if *probe {
-			opts = append(opts, slogconfig.Probe())
+			check = m.ProbeFile
 		}
-		err := m.CheckFile(path, opts...)
+		err := check(path, slogconfig.Defaults(defaults))
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "%s: %s\n", path, w)
 		}

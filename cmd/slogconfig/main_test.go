@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -209,4 +210,48 @@ func TestSend(t *testing.T) {
 		assert.Equal(t, 1, code)
 		assert.Contains(t, stderr, "no such file or directory")
 	})
+}
+
+// TestCheckChangesNoFile checks that check validates without opening
+// anything: a configuration in mode "w" leaves its file as it was, and one
+// naming new files creates none; -probe also reports a file that could not
+// be opened, still creating nothing.
+func TestCheckChangesNoFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	kept := write(t, dir, "kept.log", "precious\n")
+	fresh := filepath.Join(dir, "fresh.log")
+	cfg := func(name, file string) string {
+		return write(t, dir, name, `{"version": 1, "handlers": {
+			"w": {"class": "file", "filename": `+strconv.Quote(kept)+`, "mode": "w"},
+			"n": {"class": "logging.FileHandler", "filename": `+strconv.Quote(file)+`}},
+			"root": {"handlers": ["w", "n"]}}`)
+	}
+	good := cfg("good.json", fresh)
+	unopenable := filepath.Join(dir, "no", "such", "dir.log")
+	bad := cfg("bad.json", unopenable)
+	listing := func() []string {
+		ents, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	before := listing()
+
+	for _, args := range [][]string{{"check", good}, {"check", "-probe", good}, {"check", bad}} {
+		code, stdout, stderr := runCmd(args...)
+		assert.Equal(t, 0, code, "%v: %s%s", args, stdout, stderr)
+	}
+	code, stdout, _ := runCmd("check", "-probe", bad)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, bad+": handlers.n.filename: ")
+	assert.Contains(t, stdout, unopenable)
+
+	assert.Equal(t, before, listing(), "check created or removed a file")
+	got, err := os.ReadFile(kept)
+	require.NoError(t, err)
+	assert.Equal(t, "precious\n", string(got), "check truncated a mode \"w\" file")
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -230,10 +232,7 @@ func TestGet(t *testing.T) {
 // configparser and compares sections, options and interpolated values.
 func TestParseMatchesConfigParser(t *testing.T) {
 	t.Parallel()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skipf("python3 not found: %v", err)
-	}
+	py := testutil.Python3(t)
 	type pyCase struct {
 		Src      string            `json:"src"`
 		Defaults map[string]string `json:"defaults"`

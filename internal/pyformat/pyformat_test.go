@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slogtree/slogtree/internal/testutil"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,10 +22,7 @@ import (
 // stdout, a JSON document, into out. The test is skipped without python3.
 func pyRun(t *testing.T, script string, in, out any) {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found: ", err)
-	}
+	py := testutil.Python3(t)
 	data, err := json.Marshal(in)
 	require.NoError(t, err)
 	cmd := exec.Command(py, "-c", script)
