@@ -62,7 +62,9 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 		p.objs = append(p.objs, o)
 		p.byID[h.id] = o
 	}
-	errs.order(s.entries)
+	if len(errs) > 1 {
+		errs.order(entryOrder(s.cfg))
+	}
 	if err := errs.err(); err != nil {
 		p.abort()
 		return nil, err

@@ -23,9 +23,6 @@ type converted struct {
 	root     any  // the root entry, converted
 	hasRoot  bool // root is present, not falsy, and converted
 	failed   map[string]bool
-	// entries are the paths of the top-level keys, sections and entries,
-	// in the order of Python's dictConfig: problems are reported in it.
-	entries []string
 }
 
 // sectionNames are the sections of a configuration whose entries are ids
@@ -46,8 +43,7 @@ func convertConfig(cfg map[string]any, reg *Registry, errs *problems) (*converte
 		return nil, &ConfigError{Problems: []*PathError{{Path: "version", Err: fmt.Errorf("%w: %s", ErrUnsupportedVersion, describe(v))}}}
 	}
 	conv := &convert.Converter{Config: cfg, Ext: reg.value}
-	c := &converted{sections: map[string]map[string]any{}, failed: map[string]bool{},
-		entries: []string{"version", "incremental", "disable_existing_loggers"}}
+	c := &converted{sections: map[string]map[string]any{}, failed: map[string]bool{}}
 	value := func(path string, v any) (any, bool) {
 		out, err := conv.Value(v)
 		if err != nil {
@@ -66,12 +62,6 @@ func convertConfig(cfg map[string]any, reg *Registry, errs *problems) (*converte
 		c.disableExisting, c.hasDisable = value("disable_existing_loggers", c.disableExisting)
 	}
 	for _, key := range sectionNames {
-		c.entries = append(c.entries, key)
-		if sec, ok := cfg[key].(map[string]any); ok {
-			for _, id := range sortedKeys(sec) {
-				c.entries = append(c.entries, key+"."+id)
-			}
-		}
 		raw, ok := cfg[key]
 		if !ok || raw == nil {
 			continue
@@ -98,7 +88,6 @@ func convertConfig(cfg map[string]any, reg *Registry, errs *problems) (*converte
 		}
 		c.sections[key] = out
 	}
-	c.entries = append(c.entries, "root")
 	// Python skips a falsy root: null or {} leave root as it is.
 	if r, ok := cfg["root"]; ok && r != nil {
 		if rm, isMap := r.(map[string]any); !isMap || len(rm) > 0 {
@@ -131,4 +120,20 @@ func convertEntry(conv *convert.Converter, path string, v any, errs *problems) (
 		e["."] = dot
 	}
 	return e, true
+}
+
+// entryOrder returns the paths of cfg's top-level keys, sections and
+// entries, in the order of Python's dictConfig, in which problems are
+// reported.
+func entryOrder(cfg map[string]any) []string {
+	entries := []string{"version", "incremental", "disable_existing_loggers"}
+	for _, key := range sectionNames {
+		entries = append(entries, key)
+		if sec, ok := cfg[key].(map[string]any); ok {
+			for _, id := range sortedKeys(sec) {
+				entries = append(entries, key+"."+id)
+			}
+		}
+	}
+	return append(entries, "root")
 }

@@ -197,17 +197,20 @@ func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWar
 		return nil, nil, err
 	}
 	s := schema(conv, m.reg, &errs)
+	s.cfg = cfg
 	if o != nil && o.policy != nil {
 		// Before validate, which calls the classes' Check: a class the
 		// caller does not allow runs no code.
 		n := len(errs)
 		if o.policy(s, &errs); len(errs) > n {
-			errs.order(conv.entries)
+			errs.order(entryOrder(cfg))
 			return nil, nil, errs.err()
 		}
 	}
 	v := validate(s, m.named, m.report, &errs)
-	errs.order(conv.entries)
+	if len(errs) > 1 {
+		errs.order(entryOrder(cfg))
+	}
 	if err := errs.err(); err != nil {
 		return nil, nil, err
 	}

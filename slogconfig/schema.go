@@ -15,7 +15,7 @@ import (
 // again.
 func schema(c *converted, reg *Registry, errs *problems) *spec {
 	r := &schemaReader{reg: reg, c: c, errs: errs, failed: c.failed}
-	s := &spec{failed: c.failed, entries: c.entries}
+	s := &spec{failed: c.failed}
 	s.incremental = r.flag("incremental", c.incremental, c.hasIncremental, false)
 	s.disableExisting = r.flag("disable_existing_loggers", c.disableExisting, c.hasDisable, true)
 	for _, name := range sortedKeys(c.sections["slogtree_levels"]) {
@@ -343,7 +343,12 @@ func isPyIdent(k string) bool {
 
 // sortedKeys returns m's keys in order.
 func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // toID reads an id in a list of references: a string, or an integer as

@@ -21,9 +21,7 @@ type spec struct {
 	loggers         []*loggerSpec  // sorted by name
 	root            *loggerSpec    // nil when absent or falsy: Python leaves root alone then
 
-	// entries are the paths of the configuration's entries in Python's
-	// order, for ordering problems.
-	entries []string
+	cfg map[string]any // as given, for the order of problems
 	// failed holds the paths of the entries that could not be read or
 	// validated: a reference to one of them is not reported again.
 	failed map[string]bool
