@@ -117,5 +117,5 @@ func NewFileHandler(path string, f formatters.Formatter, fopts *FileOptions, opt
 	if err != nil {
 		return nil, err
 	}
-	return New(formatterOrDefault(f).NewHandler(file), opts, file), nil
+	return newOverSink(f, file, opts), nil
 }

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"testing"
 	"testing/slogtest"
@@ -457,4 +459,35 @@ func TestHandlerWithLoggerNameShares(t *testing.T) {
 	assert.NotSame(t, hf, sf, "name filters are decided per name")
 	assert.False(t, sf.Passes())
 	assert.True(t, hf.WithLoggerName("a.b").(*handlers.Handler).Passes())
+}
+
+// userFormatter is a program's formatter: code slogtree does not trust.
+type userFormatter struct{}
+
+func (userFormatter) NewHandler(io.Writer) slog.Handler { return newHdltPanicky("Handle") }
+
+// TestNewXHandlerTrust checks that the constructors over this package's
+// file sinks skip the recover only when nothing can panic: slogtree's own
+// formatter and name filters. A program's formatter or filter is guarded.
+func TestNewXHandlerTrust(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pattern, err := formatters.NewPattern(nil)
+	require.NoError(t, err)
+	own, err := handlers.NewFileHandler(filepath.Join(dir, "a.log"), pattern, nil, &handlers.Options{Filters: []filters.Filter{filters.Name("a")}})
+	require.NoError(t, err)
+	defer own.Close()
+	assert.True(t, own.Trusted())
+	user, err := handlers.NewFileHandler(filepath.Join(dir, "b.log"), userFormatter{}, nil, nil)
+	require.NoError(t, err)
+	defer user.Close()
+	assert.False(t, user.Trusted())
+	assert.NotPanics(t, func() {
+		assert.EqualError(t, user.Handle(context.Background(), hdltRec(slog.LevelInfo, "m")), "handler panicked: handle boom")
+	})
+	withFunc, err := handlers.NewRotatingFileHandler(filepath.Join(dir, "c.log"), nil, nil,
+		&handlers.Options{Filters: []filters.Filter{filters.Func(func(_ context.Context, _ string, r slog.Record) (slog.Record, bool) { return r, true })}})
+	require.NoError(t, err)
+	defer withFunc.Close()
+	assert.False(t, withFunc.Trusted())
 }

@@ -182,7 +182,7 @@ func NewRotatingFileHandler(path string, fm formatters.Formatter, ropts *Rotatin
 	if err != nil {
 		return nil, err
 	}
-	return New(formatterOrDefault(fm).NewHandler(f), opts, f), nil
+	return newOverSink(fm, f, opts), nil
 }
 
 // rotation is the rotation settings of a path.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
 )
 
@@ -131,6 +132,47 @@ func formatterOrDefault(f formatters.Formatter) formatters.Formatter {
 		return formatters.Default()
 	}
 	return f
+}
+
+// newOverSink returns the Handler of a NewXHandler over one of this
+// package's file sinks: f's handler over sink, closed with it. When f is
+// one of slogtree's formatters (or nil) and every filter of opts is a
+// [filters.Name], nothing in it can panic, and it is Trusted: no recover
+// per record.
+func newOverSink(f formatters.Formatter, sink interface {
+	io.Writer
+	io.Closer
+}, opts *Options) *Handler {
+	f = formatterOrDefault(f)
+	if ownFormatter(f) && (opts == nil || nameFiltersOnly(opts.Filters)) {
+		var o Options
+		if opts != nil {
+			o = *opts
+		}
+		o.Trusted = true
+		opts = &o
+	}
+	return New(f.NewHandler(sink), opts, sink)
+}
+
+// ownFormatter reports whether f is one of slogtree's formatters.
+func ownFormatter(f formatters.Formatter) bool {
+	switch f.(type) {
+	case *formatters.Pattern, *formatters.JSON, *formatters.Text, *formatters.PyJSON:
+		return true
+	}
+	return false
+}
+
+// nameFiltersOnly reports whether every filter of fs is Python's
+// logging.Filter by name, which cannot panic.
+func nameFiltersOnly(fs []filters.Filter) bool {
+	for _, f := range fs {
+		if _, ok := f.(filters.Name); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // Null is Python's NullHandler: it discards every record. A logger with a

@@ -151,7 +151,7 @@ func NewTimedRotatingFileHandler(path string, fm formatters.Formatter, topts *Ti
 	if err != nil {
 		return nil, err
 	}
-	return New(formatterOrDefault(fm).NewHandler(f), opts, f), nil
+	return newOverSink(fm, f, opts), nil
 }
 
 // ParseTimeOfDay reads Python's atTime as "HH:MM" or "HH:MM:SS".

@@ -80,5 +80,5 @@ func NewWatchedFileHandler(path string, fm formatters.Formatter, wopts *WatchedO
 	if err != nil {
 		return nil, err
 	}
-	return New(formatterOrDefault(fm).NewHandler(f), opts, f), nil
+	return newOverSink(fm, f, opts), nil
 }
