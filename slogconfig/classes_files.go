@@ -480,7 +480,8 @@ func (a *fhArgs) terminator() string {
 }
 
 // fileMode reads fileMode: an integer (420 is 0644) or an octal string
-// ("0640", "640" or "0o640"). Default 0644.
+// ("0640", "640" or "0o640"). Default 0644. A log file is not a program:
+// execute bits (and setuid, setgid, sticky) are refused.
 func (a *fhArgs) fileMode() os.FileMode {
 	v, ok := a.c.Args["fileMode"]
 	if !ok || v == nil {
@@ -499,11 +500,15 @@ func (a *fhArgs) fileMode() os.FileMode {
 		i, good = toInt(v)
 		n = int64(i)
 	}
-	if !good || n < 0 || n > 0o777 {
+	switch {
+	case !good || n < 0 || n > 0o7777:
 		a.failAt("fileMode", fmt.Errorf("want a permission such as \"0644\" (octal) or 420, got %s", describe(v)))
-		return 0o644
+	case n&0o7111 != 0:
+		a.failAt("fileMode", fmt.Errorf("want a permission without execute bits, such as \"0644\": a log file is not a program, got %04o", n))
+	default:
+		return os.FileMode(n)
 	}
-	return os.FileMode(n)
+	return 0o644
 }
 
 // handlerList reads a list of handler ids. The ids are checked at

@@ -165,6 +165,10 @@ func TestFHConfigErrors(t *testing.T) {
 			want: "handlers.h.maxBytes: want an integer >= 0, got \"ten\"\n" +
 				"handlers.h.fileMode: want a permission such as \"0644\" (octal) or 420, got \"999\"\n" +
 				"handlers.h.encoding: only UTF-8 is supported, got \"latin-1\""},
+		{name: "file mode with execute bits", give: `{"class": "rotating_file", "filename": %q, "fileMode": "0777"}`,
+			want: "handlers.h.fileMode: want a permission without execute bits, such as \"0644\": a log file is not a program, got 0777"},
+		{name: "file mode setuid", give: `{"class": "watched_file", "filename": %q, "fileMode": 2468}`,
+			want: "handlers.h.fileMode: want a permission without execute bits, such as \"0644\": a log file is not a program, got 4644"},
 		{name: "rotating: unknown key", give: `{"class": "rotating_file", "filename": %q, "maxbytes": 1}`,
 			want: "handlers.h.maxbytes: unexpected keyword argument \"maxbytes\" for rotating_file"},
 		{name: "rotating: no filename", give: `{"class": "rotating_file"%.0s}`,
