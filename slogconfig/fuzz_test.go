@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,8 +12,8 @@ import (
 
 var fzConvertible = regexp.MustCompile(`^[a-z]+://`)
 
-// fzSafe reports whether a decoded configuration stays inside the working
-// directory the fuzz target runs in: no env:// (an environment variable
+// fzSafe reports whether a decoded configuration stays inside the
+// directory fzRebase puts its files in: no env:// (an environment variable
 // could name any file) and no string that could be a path elsewhere.
 func fzSafe(v any) bool {
 	switch v := v.(type) {
@@ -55,7 +56,7 @@ func fzCheckConfig() map[string]any {
 // fzDictConfig decodes data and applies it to a fresh Manager: no panic,
 // either an error or a configuration that logs, and a Manager that takes
 // a good configuration afterwards and logs through it.
-func fzDictConfig(t *testing.T, data []byte, decode func([]byte) (map[string]any, error)) {
+func fzDictConfig(t *testing.T, dir string, data []byte, decode func([]byte) (map[string]any, error)) {
 	cfg, err := decode(data)
 	if err != nil {
 		if err.Error() == "" {
@@ -63,7 +64,7 @@ func fzDictConfig(t *testing.T, data []byte, decode func([]byte) (map[string]any
 		}
 		return
 	}
-	if !fzSafe(cfg) {
+	if !fzSafe(cfg) || !fzRebase(cfg, dir) {
 		return
 	}
 	reg := NewRegistry()
@@ -107,6 +108,29 @@ func fzDictConfig(t *testing.T, data []byte, decode func([]byte) (map[string]any
 	}
 }
 
+// fzRebase puts the files a configuration's handlers name into dir: the
+// fuzz targets do not change the working directory (the fuzzing engine
+// writes the inputs it finds failing under it, into the package's
+// testdata/fuzz). It reports false for a configuration whose file name it
+// cannot follow (a cfg:// or ext:// value).
+func fzRebase(cfg map[string]any, dir string) bool {
+	hs, _ := cfg["handlers"].(map[string]any)
+	for _, h := range hs {
+		e, _ := h.(map[string]any)
+		switch name := e["filename"].(type) {
+		case nil:
+		case string:
+			if fzConvertible.MatchString(name) {
+				return false
+			}
+			if name != "" && !strings.HasPrefix(name, dir) {
+				e["filename"] = filepath.Join(dir, name)
+			}
+		}
+	}
+	return true
+}
+
 var fzJSONSeeds = []string{
 	`{"version": 1}`,
 	`{}`,
@@ -141,9 +165,9 @@ func FuzzDictConfigJSON(f *testing.F) {
 	for _, s := range fzJSONSeeds {
 		f.Add([]byte(s))
 	}
-	f.Chdir(f.TempDir()) // file handlers create their files here
+	dir := f.TempDir() // file handlers create their files here
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fzDictConfig(t, data, decodeJSON)
+		fzDictConfig(t, dir, data, decodeJSON)
 	})
 }
 
@@ -165,8 +189,8 @@ func FuzzDictConfigYAML(f *testing.F) {
 	for _, s := range fzYAMLSeeds {
 		f.Add([]byte(s))
 	}
-	f.Chdir(f.TempDir())
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fzDictConfig(t, data, decodeYAML)
+		fzDictConfig(t, dir, data, decodeYAML)
 	})
 }
