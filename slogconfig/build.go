@@ -65,6 +65,9 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 	if len(errs) > 1 {
 		errs.order(entryOrder(s.cfg))
 	}
+	for _, pe := range errs {
+		pe.local = true
+	}
 	if err := errs.err(); err != nil {
 		p.abort()
 		return nil, err

@@ -29,9 +29,10 @@ type converted struct {
 // (or names) mapped to entries.
 var sectionNames = []string{"slogtree_levels", "formatters", "filters", "handlers", "loggers"}
 
-// convertConfig is the convert step, resolving ext:// values in reg. It checks the version first, as Python
+// convertConfig is the convert step, resolving ext:// values in reg; with
+// denyEnv, every env:// value is that error. It checks the version first, as Python
 // does, and returns a *ConfigError at once when it is wrong.
-func convertConfig(cfg map[string]any, reg *Registry, errs *problems) (*converted, error) {
+func convertConfig(cfg map[string]any, reg *Registry, denyEnv error, errs *problems) (*converted, error) {
 	if cfg == nil {
 		return nil, &ConfigError{Problems: []*PathError{{Err: ErrNoVersion}}}
 	}
@@ -42,7 +43,7 @@ func convertConfig(cfg map[string]any, reg *Registry, errs *problems) (*converte
 	if n, isInt := toInt(v); !(isInt && n == 1) && v != true {
 		return nil, &ConfigError{Problems: []*PathError{{Path: "version", Err: fmt.Errorf("%w: %s", ErrUnsupportedVersion, describe(v))}}}
 	}
-	conv := &convert.Converter{Config: cfg, Ext: reg.value}
+	conv := &convert.Converter{Config: cfg, Ext: reg.value, DenyEnv: denyEnv}
 	c := &converted{sections: map[string]map[string]any{}, failed: map[string]bool{}}
 	value := func(path string, v any) (any, bool) {
 		out, err := conv.Value(v)

@@ -185,8 +185,12 @@
 //
 // The listener binds loopback unless told otherwise, refuses a
 // non-loopback address without a verifier (see [Verify], [HMACVerifier]),
-// limits payload size, time and connections, and can accept only
-// incremental configurations ([IncrementalOnly]) or a chosen set of handler
-// classes ([AllowHandlerClasses]), so that a peer cannot make the process
-// write or truncate arbitrary files.
+// bounds each client in time, rate and size and drops stalled clients for
+// new ones, and can accept only incremental configurations
+// ([IncrementalOnly]) or a chosen set of handler classes
+// ([AllowHandlerClasses]), so that a peer cannot make the process write or
+// truncate arbitrary files. A peer cannot read the host through it: env://
+// values are refused unless [AllowEnv], a status tells of the
+// configuration sent, not of the file system, and level names are refused
+// unless [AllowLevelNames]. See [Listener].
 package slogconfig

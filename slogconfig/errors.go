@@ -22,6 +22,10 @@ var ErrUnsupportedVersion = errors.New("unsupported version")
 type PathError struct {
 	Path string
 	Err  error
+
+	// local: the problem tells of the host, not of the configuration (a
+	// file that could not be opened); a Listener's status leaves it out.
+	local bool
 }
 
 func (e *PathError) Error() string {

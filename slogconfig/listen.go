@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -28,12 +29,44 @@ const (
 	// DefaultMaxPayload is the largest configuration a Listener reads
 	// unless [MaxPayload] says otherwise: 1 MiB.
 	DefaultMaxPayload = 1 << 20
-	// DefaultReadTimeout is the time a client has, unless [ReadTimeout]
-	// says otherwise, to send its whole configuration.
+	// DefaultHeaderTimeout is the time a client has, unless
+	// [HeaderTimeout] says otherwise, to send the 4-byte length.
+	DefaultHeaderTimeout = 2 * time.Second
+	// DefaultMinDataRate is the slowest a client may send its payload,
+	// in bytes per second after the first second, unless [MinDataRate]
+	// says otherwise.
+	DefaultMinDataRate = 16 << 10
+	// DefaultReadTimeout is the most time a client has, unless
+	// [ReadTimeout] says otherwise, to send its whole configuration,
+	// however fast it sends.
 	DefaultReadTimeout = 10 * time.Second
 	// DefaultMaxConnections is the number of connections a Listener
-	// serves at once unless [MaxConnections] says otherwise.
-	DefaultMaxConnections = 16
+	// holds at once unless [MaxConnections] says otherwise. A connection
+	// waiting for its frame costs a goroutine blocked in a read (a few
+	// KiB) and a descriptor.
+	DefaultMaxConnections = 1024
+	// DefaultMaxBuffered is the most payload bytes a Listener holds at
+	// once, across its connections, unless [MaxBuffered] says otherwise.
+	DefaultMaxBuffered = 16 << 20
+)
+
+// The limits of a status and of what a Listener reads after a frame.
+const (
+	// maxStatusError bounds the error text of a status: a client learns
+	// what was wrong, not an echo of what it sent.
+	maxStatusError = 512
+	// maxListenStatus bounds the status reply Send accepts.
+	maxListenStatus = 1 << 20
+	// maxTrailing and trailingTime bound what a Listener reads after a
+	// frame, so that its status is not lost to a reset.
+	maxTrailing  = 64 << 10
+	trailingTime = time.Second
+	// statusTime is how long a client has to take its status.
+	statusTime = 5 * time.Second
+	// shedGrace is the age under which a connection is not dropped to
+	// make room: time enough to read the frame of a client that sent it
+	// at once, however many connect after it.
+	shedGrace = 50 * time.Millisecond
 )
 
 // A ListenOption configures a [Listener].
@@ -44,10 +77,15 @@ type ListenOption interface {
 type listenConfig struct {
 	verify          func([]byte) ([]byte, error)
 	maxPayload      int64
+	headerTimeout   time.Duration
+	minRate         int64
 	readTimeout     time.Duration
 	maxConns        int
+	maxBuffered     int64
 	insecure        bool
 	incrementalOnly bool
+	allowEnv        bool
+	allowLevelNames bool
 	allowed         map[string]bool // nil: every class
 }
 
@@ -70,19 +108,44 @@ func MaxPayload(n int64) ListenOption {
 	return listenOptionFunc(func(c *listenConfig) { c.maxPayload = n })
 }
 
-// ReadTimeout sets how long a client has, from the moment its connection
-// is accepted, to send its whole payload; the status reply gets as long
-// again. Default [DefaultReadTimeout] (10s).
+// HeaderTimeout sets how long a client has, from the moment its
+// connection is accepted, to send the 4-byte length. Default
+// [DefaultHeaderTimeout] (2s).
+func HeaderTimeout(d time.Duration) ListenOption {
+	return listenOptionFunc(func(c *listenConfig) { c.headerTimeout = d })
+}
+
+// MinDataRate sets the slowest a client may send its payload, in bytes
+// per second: after the length, a client has one second, then must have
+// sent bytesPerSecond for every further second. A client slower than that
+// is dropped. Default [DefaultMinDataRate] (16 KiB/s).
+func MinDataRate(bytesPerSecond int64) ListenOption {
+	return listenOptionFunc(func(c *listenConfig) { c.minRate = bytesPerSecond })
+}
+
+// ReadTimeout sets the most time a client has, from the moment its
+// connection is accepted, to send its whole payload, however fast it
+// sends. Default [DefaultReadTimeout] (10s).
 func ReadTimeout(d time.Duration) ListenOption {
 	return listenOptionFunc(func(c *listenConfig) { c.readTimeout = d })
 }
 
-// MaxConnections sets how many connections a Listener serves at once.
-// Further clients wait in the operating system's queue until a connection
-// is done (each is done within the read timeout). Default
-// [DefaultMaxConnections] (16).
+// MaxConnections sets how many connections a Listener holds at once, each
+// with a goroutine. When a client connects while that many are open, the
+// oldest connection still sending its frame is dropped to make room (and
+// reported): clients that stall cannot keep others out. Default
+// [DefaultMaxConnections] (1024). A connection is not dropped before it is
+// 50ms old: a client that sends its frame at once is not dropped for the
+// clients that connect after it.
 func MaxConnections(n int) ListenOption {
 	return listenOptionFunc(func(c *listenConfig) { c.maxConns = n })
+}
+
+// MaxBuffered sets the most payload bytes a Listener holds at once, across
+// its connections; a connection that would go past it is refused. Default
+// [DefaultMaxBuffered] (16 MiB).
+func MaxBuffered(n int64) ListenOption {
+	return listenOptionFunc(func(c *listenConfig) { c.maxBuffered = n })
 }
 
 // InsecureAllowRemote lets a Listener without a [Verify] function bind an
@@ -95,8 +158,9 @@ func InsecureAllowRemote() ListenOption {
 
 // IncrementalOnly makes a Listener accept only incremental configurations
 // (JSON with "incremental": true), which change nothing but levels and
-// propagate flags: a client can then neither add handlers nor remove them.
-// INI payloads, which are never incremental, are refused.
+// propagate flags: a client can then neither add handlers nor remove
+// them, nor name levels. INI payloads, which are never incremental, are
+// refused.
 func IncrementalOnly() ListenOption {
 	return listenOptionFunc(func(c *listenConfig) { c.incrementalOnly = true })
 }
@@ -117,30 +181,67 @@ func AllowHandlerClasses(names ...string) ListenOption {
 	})
 }
 
+// AllowEnv lets configurations received by a Listener read environment
+// variables with env:// values. Without it, an env:// value is refused: a
+// client could otherwise read the program's environment back through the
+// errors of the configurations it sends, or name files after it.
+func AllowEnv() ListenOption {
+	return listenOptionFunc(func(c *listenConfig) { c.allowEnv = true })
+}
+
+// AllowLevelNames lets full configurations received by a Listener register
+// level names (slogtree_levels), which are process-wide. Without it, a
+// configuration that names levels is refused. An [IncrementalOnly]
+// Listener refuses them whatever the options.
+func AllowLevelNames() ListenOption {
+	return listenOptionFunc(func(c *listenConfig) { c.allowLevelNames = true })
+}
+
 // Listener receives configurations over TCP, with Python's
 // logging.config.listen wire protocol: a client connects, sends a 4-byte
 // big-endian length and that many bytes of configuration, a JSON object
 // (applied as [Manager.DictConfig] applies it) or an INI file (as
 // [Manager.FileConfig] reads it). Python's listener sends nothing back; a
 // Listener then answers with a 4-byte big-endian length and a JSON status,
-// {"ok":true} or {"ok":false,"error":"..."}, and closes the connection.
-// Clients that never read the status, such as Python's, are unaffected.
+// {"ok":true} or {"ok":false,"error":"..."}, reads (a bounded amount of)
+// whatever the client sent after the frame, so that the status is not lost
+// to a reset, and closes the connection. Clients that never read the
+// status, such as Python's, are unaffected.
 //
-// Every failure (a malformed frame, a timeout, a refused configuration) is
-// also sent to the Manager's error handler as a [*ListenError], and leaves
-// the running configuration as it was.
+// Every failure (a malformed frame, a timeout, a refused configuration, a
+// connection dropped to make room) is sent to the Manager's error handler
+// as a [*ListenError], with every detail, and leaves the running
+// configuration as it was. The status tells the client less: at most a few
+// hundred bytes, and nothing the client did not send itself (see
+// Security).
+//
+// # Slow and hostile clients
+//
+// A client has [HeaderTimeout] to send the 4-byte length, then must send
+// its payload at [MinDataRate] or faster, all within [ReadTimeout]. A
+// Listener holds at most [MaxConnections] connections, one goroutine each,
+// and at most [MaxBuffered] payload bytes across them: its memory and
+// goroutines are bounded by those: at most MaxConnections+1 goroutines,
+// and about MaxConnections × 8 KiB of stacks plus MaxBuffered of payloads
+// (by default 1,025 goroutines, some 8 MiB of stacks and 16 MiB of
+// payloads). When every connection is taken, the oldest one still sending
+// its frame is dropped for the new one, once it is 50ms old, so that
+// clients that stall cannot keep a good client out. Configurations are
+// applied one at a time.
 //
 // # Deviations from Python
 //
 //   - The length header and the payload are read in full however the client
 //     splits them; Python drops a connection whose first read returns less
 //     than 4 bytes, and spins forever when a client closes early.
-//   - Payloads are limited in size ([MaxPayload]) and in time
-//     ([ReadTimeout]), and connections in number ([MaxConnections]).
+//   - Payloads are limited in size, time and rate, and connections in
+//     number, as above.
 //   - A JSON object that dictConfig refuses is reported with dictConfig's
 //     error; Python then tries it as an INI file and reports only that
 //     error. A payload that is neither JSON nor INI is reported with both
 //     errors.
+//   - env:// values, level names and file mode "x" are refused unless
+//     allowed (see Security).
 //   - A status is sent back; Python sends nothing.
 //   - Close returns once the Listener has stopped; Python's stopListening
 //     takes up to a second.
@@ -157,41 +258,71 @@ func AllowHandlerClasses(names ...string) ListenOption {
 // a loopback port, so on a shared host use [Verify] with [HMACVerifier], and
 // limit what a client may do with [IncrementalOnly] or
 // [AllowHandlerClasses].
+//
+// A client cannot read the host through a Listener: env:// values are
+// refused unless [AllowEnv]; a status carries the problems of the
+// configuration the client sent, not the errors of the file system (a
+// handler that could not be built is said to have failed, the reason goes
+// to the error handler only), and mode "x", whose success would tell
+// whether a file exists, is refused. Level names, which are process-wide,
+// are refused unless [AllowLevelNames].
 type Listener struct {
-	m    *Manager
-	ln   net.Listener
-	cfg  listenConfig
-	sem  chan struct{}
-	done chan struct{}
-	wg   sync.WaitGroup
+	m     *Manager
+	ln    net.Listener
+	cfg   listenConfig
+	done  chan struct{}
+	freed chan struct{} // a connection ended: a slot may be free
+	wg    sync.WaitGroup
 
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	conns  []*lconn // open connections, oldest first
 	closed bool
+
+	buffered atomic.Int64 // payload bytes held, across connections
 
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// lconn is one client connection of a Listener.
+type lconn struct {
+	c        net.Conn
+	remote   string
+	accepted time.Time
+	// busy: the frame is read; the connection is being answered and is
+	// not dropped to make room. shed: it was dropped to make room.
+	busy, shed atomic.Bool
+}
+
+// ListenError is in errors.go.
 
 // Listen starts a [Listener] on addr ("host:port"; "" is
 // [DefaultListenAddr], port 0 picks a free port) that applies the
 // configurations it receives to m. It returns once the port is bound; Close
 // stops it.
 func (m *Manager) Listen(addr string, opts ...ListenOption) (*Listener, error) {
-	cfg := listenConfig{maxPayload: DefaultMaxPayload, readTimeout: DefaultReadTimeout, maxConns: DefaultMaxConnections}
+	cfg := listenConfig{
+		maxPayload: DefaultMaxPayload, headerTimeout: DefaultHeaderTimeout, minRate: DefaultMinDataRate,
+		readTimeout: DefaultReadTimeout, maxConns: DefaultMaxConnections, maxBuffered: DefaultMaxBuffered,
+	}
 	for _, o := range opts {
 		if o != nil {
 			o.applyListen(&cfg)
 		}
 	}
-	if cfg.maxPayload <= 0 || cfg.maxPayload > 1<<32-1 {
+	switch {
+	case cfg.maxPayload <= 0 || cfg.maxPayload > 1<<32-1:
 		return nil, fmt.Errorf("slogconfig: Listen: MaxPayload %d: want 1 to %d bytes", cfg.maxPayload, uint32(1<<32-1))
-	}
-	if cfg.readTimeout <= 0 {
+	case cfg.headerTimeout <= 0:
+		return nil, fmt.Errorf("slogconfig: Listen: HeaderTimeout %v: want a positive duration", cfg.headerTimeout)
+	case cfg.minRate <= 0:
+		return nil, fmt.Errorf("slogconfig: Listen: MinDataRate %d: want at least 1 byte per second", cfg.minRate)
+	case cfg.readTimeout <= 0:
 		return nil, fmt.Errorf("slogconfig: Listen: ReadTimeout %v: want a positive duration", cfg.readTimeout)
-	}
-	if cfg.maxConns <= 0 {
+	case cfg.maxConns <= 0:
 		return nil, fmt.Errorf("slogconfig: Listen: MaxConnections %d: want at least 1", cfg.maxConns)
+	case cfg.maxBuffered < cfg.maxPayload:
+		return nil, fmt.Errorf("slogconfig: Listen: MaxBuffered %d: want at least MaxPayload (%d)", cfg.maxBuffered, cfg.maxPayload)
 	}
 	if addr == "" {
 		addr = DefaultListenAddr
@@ -214,14 +345,7 @@ func (m *Manager) Listen(addr string, opts ...ListenOption) (*Listener, error) {
 		_ = ln.Close()
 		return nil, fmt.Errorf("slogconfig: Listen %s: bound %s, which is not a loopback address; %s", addr, tcp.IP, listenRemoteHint)
 	}
-	l := &Listener{
-		m:     m,
-		ln:    ln,
-		cfg:   cfg,
-		sem:   make(chan struct{}, cfg.maxConns),
-		done:  make(chan struct{}),
-		conns: map[net.Conn]struct{}{},
-	}
+	l := &Listener{m: m, ln: ln, cfg: cfg, done: make(chan struct{}), freed: make(chan struct{}, 1)}
 	l.wg.Add(1)
 	go l.serve()
 	return l, nil
@@ -271,8 +395,8 @@ func (l *Listener) Close() error {
 		l.closeErr = l.ln.Close()
 		l.mu.Lock()
 		l.closed = true
-		for c := range l.conns {
-			_ = c.Close()
+		for _, lc := range l.conns {
+			_ = lc.c.Close()
 		}
 		l.mu.Unlock()
 	})
@@ -289,19 +413,19 @@ func (l *Listener) isClosed() bool {
 	}
 }
 
-// serve accepts connections while a slot is free.
+// errShed is the error of a connection dropped to make room.
+var errShed = errors.New("dropped to make room for a new connection: every connection was taken and this was the oldest still sending its frame")
+
+// serve accepts connections. When every connection is taken, the oldest
+// one still sending its frame is dropped for the new one, once it is
+// older than shedGrace; until one is, the new connection waits, and the
+// clients after it wait in the kernel's queue.
 func (l *Listener) serve() {
 	defer l.wg.Done()
 	backoff := time.Duration(0)
 	for {
-		select {
-		case l.sem <- struct{}{}:
-		case <-l.done:
-			return
-		}
 		c, err := l.ln.Accept()
 		if err != nil {
-			<-l.sem
 			if l.isClosed() {
 				return
 			}
@@ -316,52 +440,118 @@ func (l *Listener) serve() {
 			continue
 		}
 		backoff = 0
+		lc := &lconn{c: c, remote: c.RemoteAddr().String(), accepted: time.Now()}
+		if !l.admit(lc) {
+			_ = c.Close()
+			return
+		}
+		go l.handle(lc)
+	}
+}
+
+// admit makes room for lc, waiting as serve says, and counts it. It
+// reports false when the Listener closed meanwhile.
+func (l *Listener) admit(lc *lconn) bool {
+	for {
 		l.mu.Lock()
 		if l.closed {
 			l.mu.Unlock()
-			_ = c.Close()
-			<-l.sem
-			return
+			return false
 		}
-		l.conns[c] = struct{}{}
-		l.wg.Add(1)
+		wait := shedGrace
+		if len(l.conns) >= l.cfg.maxConns {
+			if victim := l.oldestIdleLocked(); victim != nil {
+				if age := time.Since(victim.accepted); age >= shedGrace {
+					l.shedLocked(victim)
+				} else {
+					wait = shedGrace - age
+				}
+			}
+		}
+		if len(l.conns) < l.cfg.maxConns {
+			l.conns = append(l.conns, lc)
+			l.wg.Add(1)
+			l.mu.Unlock()
+			return true
+		}
 		l.mu.Unlock()
-		go l.handle(c)
+		t := time.NewTimer(wait)
+		select {
+		case <-l.freed:
+		case <-t.C:
+		case <-l.done:
+		}
+		t.Stop()
+	}
+}
+
+// oldestIdleLocked returns the oldest connection still sending its frame,
+// or nil. Call with l.mu held.
+func (l *Listener) oldestIdleLocked() *lconn {
+	for _, lc := range l.conns {
+		if !lc.busy.Load() {
+			return lc
+		}
+	}
+	return nil
+}
+
+// shedLocked drops lc to make room; its goroutine reports it. Call with
+// l.mu held.
+func (l *Listener) shedLocked(lc *lconn) {
+	lc.shed.Store(true)
+	_ = lc.c.Close()
+	if i := slices.Index(l.conns, lc); i >= 0 {
+		l.conns = slices.Delete(l.conns, i, i+1)
+	}
+}
+
+// drop removes lc from the open connections, and tells a connection
+// waiting for a slot.
+func (l *Listener) drop(lc *lconn) {
+	l.mu.Lock()
+	if i := slices.Index(l.conns, lc); i >= 0 {
+		l.conns = slices.Delete(l.conns, i, i+1)
+	}
+	l.mu.Unlock()
+	select {
+	case l.freed <- struct{}{}:
+	default:
 	}
 }
 
 // handle serves one connection: one frame, one status, then close.
-func (l *Listener) handle(c net.Conn) {
+func (l *Listener) handle(lc *lconn) {
 	defer func() {
-		_ = c.Close()
-		l.mu.Lock()
-		delete(l.conns, c)
-		l.mu.Unlock()
-		<-l.sem
+		_ = lc.c.Close()
+		l.drop(lc)
 		l.wg.Done()
 	}()
-	remote := c.RemoteAddr().String()
-	_ = c.SetDeadline(time.Now().Add(l.cfg.readTimeout))
-	payload, err := readFrame(c, l.cfg.maxPayload)
+	payload, err := readFrame(lc.c, &l.cfg, &l.buffered)
+	if lc.shed.Load() {
+		l.m.report(&ListenError{Remote: lc.remote, Err: errShed})
+		return
+	}
+	lc.busy.Store(true)
 	if err == nil {
 		err = l.apply(payload)
 	}
+	l.buffered.Add(-int64(cap(payload)))
 	if err != nil {
-		l.m.report(&ListenError{Remote: remote, Err: err})
+		l.m.report(&ListenError{Remote: lc.remote, Err: err})
 	}
-	_ = c.SetWriteDeadline(time.Now().Add(l.cfg.readTimeout))
+	c := lc.c
+	_ = c.SetWriteDeadline(time.Now().Add(statusTime))
 	_ = writeStatus(c, err) // a client that does not read (Python's) is fine
-	var tl *frameTooLargeError
-	if errors.As(err, &tl) {
-		// The client may still be sending: read a little of it, so that
-		// closing does not reset the connection before the client reads
-		// the status.
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.CloseWrite()
-		}
-		_ = c.SetReadDeadline(time.Now().Add(min(l.cfg.readTimeout, 250*time.Millisecond)))
-		_, _ = io.Copy(io.Discard, io.LimitReader(c, l.cfg.maxPayload))
+	// Read what the client still sends (the rest of a refused frame,
+	// bytes after the frame) until it closes, within bounds: closing
+	// with unread bytes would reset the connection, and the client could
+	// lose its status.
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.CloseWrite()
 	}
+	_ = c.SetReadDeadline(time.Now().Add(trailingTime))
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, maxTrailing))
 }
 
 // frameTooLargeError is the error of a frame whose length is over the limit.
@@ -373,17 +563,27 @@ func (e *frameTooLargeError) Error() string {
 	return fmt.Sprintf("payload of %d bytes is over the limit of %d", e.size, e.max)
 }
 
-// Frame errors.
-var (
-	errListenNoFrame = errors.New("connection closed before a length header")
-)
+// errListenNoFrame is the error of a client that closed before it sent a
+// length.
+var errListenNoFrame = errors.New("connection closed before a length header")
+
+// frameConn is what readFrame reads from: a connection, or in tests and
+// fuzzing a reader whose deadlines mean nothing.
+type frameConn interface {
+	io.Reader
+	SetReadDeadline(t time.Time) error
+}
 
 // readFrame reads one frame of Python's protocol: a 4-byte big-endian
-// length, then the payload. A length over max is refused before anything
-// is allocated for it.
-func readFrame(r io.Reader, max int64) ([]byte, error) {
+// length within the header timeout, then the payload at the minimum rate
+// and within the read timeout, into a buffer that grows as bytes arrive,
+// its capacity counted in buffered (the caller gives it back).
+func readFrame(c frameConn, cfg *listenConfig, buffered *atomic.Int64) ([]byte, error) {
+	start := time.Now()
+	end := start.Add(cfg.readTimeout)
+	_ = c.SetReadDeadline(earliest(start.Add(cfg.headerTimeout), end))
 	var hdr [4]byte
-	n, err := io.ReadFull(r, hdr[:])
+	n, err := io.ReadFull(c, hdr[:])
 	switch {
 	case err == io.EOF:
 		return nil, errListenNoFrame
@@ -395,23 +595,56 @@ func readFrame(r io.Reader, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading the length header: %w", err)
 	}
 	size := int64(binary.BigEndian.Uint32(hdr[:]))
-	if size > max {
-		return nil, &frameTooLargeError{size: size, max: max}
+	if size > cfg.maxPayload {
+		return nil, &frameTooLargeError{size: size, max: cfg.maxPayload}
 	}
 	if size == 0 {
 		return nil, errors.New("empty payload")
 	}
-	buf := make([]byte, size)
-	n, err = io.ReadFull(r, buf)
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return nil, fmt.Errorf("truncated payload: %d of %d bytes", n, size)
-	case isNetTimeout(err):
-		return nil, fmt.Errorf("timed out after %d of %d payload bytes", n, size)
-	case err != nil:
-		return nil, fmt.Errorf("reading the payload: %w", err)
+	body := time.Now()
+	var buf []byte
+	fail := func(err error) ([]byte, error) {
+		buffered.Add(-int64(cap(buf)))
+		return nil, err
+	}
+	for int64(len(buf)) < size {
+		if len(buf) == cap(buf) {
+			// Grow as bytes arrive, within the Listener's budget.
+			newCap := min(max(2*int64(cap(buf)), 32<<10), size)
+			delta := newCap - int64(cap(buf))
+			if buffered.Add(delta) > cfg.maxBuffered {
+				buffered.Add(-delta)
+				return fail(fmt.Errorf("refused: the listener holds %d bytes of payloads already", cfg.maxBuffered))
+			}
+			buf = append(make([]byte, 0, newCap), buf...)
+		}
+		// The client has a second, then must keep to the minimum rate.
+		due := body.Add(time.Second + time.Duration(float64(len(buf))/float64(cfg.minRate)*float64(time.Second)))
+		_ = c.SetReadDeadline(earliest(due, end))
+		m, err := c.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF) && int64(len(buf)) < size:
+			return fail(fmt.Errorf("truncated payload: %d of %d bytes", len(buf), size))
+		case errors.Is(err, io.EOF):
+		case isNetTimeout(err) && time.Now().Before(end):
+			return fail(fmt.Errorf("too slow: %d of %d payload bytes in %v, under %d bytes per second",
+				len(buf), size, time.Since(body).Round(time.Millisecond), cfg.minRate))
+		case isNetTimeout(err):
+			return fail(fmt.Errorf("timed out after %d of %d payload bytes", len(buf), size))
+		default:
+			return fail(fmt.Errorf("reading the payload: %w", err))
+		}
 	}
 	return buf, nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func isNetTimeout(err error) bool {
@@ -425,16 +658,10 @@ type listenStatus struct {
 	Error string `json:"error,omitempty"`
 }
 
-// maxListenStatus bounds the status reply Send accepts.
-const maxListenStatus = 1 << 20
-
 func writeStatus(w io.Writer, err error) error {
 	st := listenStatus{OK: err == nil}
 	if err != nil {
-		st.Error = err.Error()
-		if len(st.Error) > maxListenStatus/2 {
-			st.Error = st.Error[:maxListenStatus/2] + "..."
-		}
+		st.Error = statusText(err)
 	}
 	body, jerr := json.Marshal(st)
 	if jerr != nil {
@@ -447,7 +674,51 @@ func writeStatus(w io.Writer, err error) error {
 	return werr
 }
 
-// apply verifies and applies one payload.
+// statusText is what a client is told of err: the configuration's
+// problems, each with its path, as long as they fit in maxStatusError
+// bytes; a handler that could not be built is said to have failed, without
+// the reason, which tells of the host (a file's existence or its
+// permissions) and goes to the error handler only.
+func statusText(err error) string {
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		return clip(err.Error(), maxStatusError)
+	}
+	head := strings.TrimSuffix(strings.TrimSuffix(err.Error(), ce.Error()), "\n")
+	var b strings.Builder
+	b.WriteString(clip(head, maxStatusError/4))
+	for i, p := range ce.Problems {
+		line := p.Error()
+		if p.local {
+			line = joinPath(p.Path, "") + ": could not be built (the program's error handler has the reason)"
+		}
+		line = clip(line, maxStatusError/4)
+		if b.Len()+1+len(line) > maxStatusError {
+			fmt.Fprintf(&b, "\n… and %d more problems", len(ce.Problems)-i)
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// clip cuts s to at most n bytes, at a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n - len("…")
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+// apply verifies and applies one payload, received from the network: the
+// Listener's policy applies, and env:// is refused unless allowed.
 func (l *Listener) apply(payload []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -469,7 +740,7 @@ func (l *Listener) apply(payload []byte) (err error) {
 	}
 	cfg, jsonErr := decodeJSON(payload)
 	if jsonErr == nil {
-		if err := l.m.apply(cfg, &applyOptions{policy: l.policy(false)}); err != nil {
+		if err := l.m.apply(cfg, l.applyOptions(false)); err != nil {
 			return fmt.Errorf("dictConfig refused the JSON configuration:\n%w", err)
 		}
 		return nil
@@ -478,14 +749,28 @@ func (l *Listener) apply(payload []byte) (err error) {
 	if iniErr != nil {
 		return fmt.Errorf("payload is neither a JSON object (%v) nor an INI configuration:\n%w", jsonErr, iniErr)
 	}
-	if err := paths.rewrite(l.m.apply(cfg, &applyOptions{policy: l.policy(true)})); err != nil {
+	if err := paths.rewrite(l.m.apply(cfg, l.applyOptions(true))); err != nil {
 		return fmt.Errorf("fileConfig refused the INI configuration:\n%w", err)
 	}
 	return nil
 }
 
-// policy returns the Listener's restrictions, applied to a configuration
-// at validate: what the configuration is, not how it was written, decides.
+// errEnvRefused is the error of an env:// value in a configuration from the
+// network.
+var errEnvRefused = errors.New("env:// is not allowed in a configuration received over the network (see AllowEnv)")
+
+// applyOptions returns how a configuration from the network is applied.
+func (l *Listener) applyOptions(fromINI bool) *applyOptions {
+	o := &applyOptions{policy: l.policy(fromINI)}
+	if !l.cfg.allowEnv {
+		o.denyEnv = errEnvRefused
+	}
+	return o
+}
+
+// policy returns the Listener's restrictions, applied to a configuration's
+// spec before validate: what the configuration is, not how it was
+// written, decides.
 func (l *Listener) policy(fromINI bool) func(s *spec, errs *problems) {
 	return func(s *spec, errs *problems) {
 		if l.cfg.incrementalOnly && !s.incremental {
@@ -496,13 +781,24 @@ func (l *Listener) policy(fromINI bool) func(s *spec, errs *problems) {
 			}
 			return
 		}
-		if l.cfg.allowed == nil || s.incremental {
+		if len(s.levelNames) > 0 {
+			switch {
+			case l.cfg.incrementalOnly:
+				errs.addf("slogtree_levels", "level names are process-wide: this listener accepts only incremental configurations, which cannot name levels")
+			case !l.cfg.allowLevelNames:
+				errs.addf("slogtree_levels", "level names are process-wide: this listener does not accept them (see AllowLevelNames)")
+			}
+		}
+		if s.incremental {
 			return
 		}
 		for _, h := range s.handlers {
-			if !l.cfg.allowed[h.className] {
+			if l.cfg.allowed != nil && !l.cfg.allowed[h.className] {
 				errs.addf(h.path+"."+h.classKey, "handler class %q is not allowed on this listener (allowed: %s)",
 					h.className, strings.Join(slices.Sorted(maps.Keys(l.cfg.allowed)), ", "))
+			}
+			if mode, _ := h.args["mode"].(string); strings.HasPrefix(mode, "x") {
+				errs.addf(h.path+".mode", `mode "x" is not accepted over the network: whether it succeeds would tell whether a file exists`)
 			}
 		}
 	}

@@ -9,8 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math/rand/v2"
 	"net"
+	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slogtree/slogtree/internal/levels"
 	"github.com/slogtree/slogtree/internal/testutil"
 	"go.uber.org/goleak"
 
@@ -409,9 +414,9 @@ func lsStall(c net.Conn) {
 	_, _ = c.Read(b[:])
 }
 
-// TestLSMaxConnections shows a client waiting for a free slot: with one
-// slot held by a stalled client, the next is served once the stalled one
-// times out.
+// TestLSMaxConnections shows a client that stalls giving way: with the
+// one slot held by a stalled client, the next client takes it at once and
+// the stalled one is dropped and reported.
 func TestLSMaxConnections(t *testing.T) {
 	t.Parallel()
 	e, l := lsListen(t, MaxConnections(1), ReadTimeout(200*time.Millisecond))
@@ -422,8 +427,8 @@ func TestLSMaxConnections(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, lsSend(t, l, lsDebug))
 	errs := lsListenErrors(e)
-	require.Len(t, errs, 1, "the stalled client was refused before the good one was served")
-	assert.Contains(t, errs[0].Err.Error(), "timed out waiting for the length header")
+	require.Len(t, errs, 1, "the stalled client was dropped to make room for the good one")
+	assert.ErrorIs(t, errs[0].Err, errShed)
 	lsCheckDebug(t, e)
 }
 
@@ -553,13 +558,18 @@ func lsWaitAccepted(l *Listener) error {
 		l.mu.Lock()
 		n := len(l.conns)
 		l.mu.Unlock()
-		if n == cap(l.sem) {
+		if n == l.cfg.maxConns {
 			return nil
 		}
 		time.Sleep(time.Millisecond)
 	}
 	return errors.New("the listener did not fill its slots")
 }
+
+// lsBytesConn is a frameConn over bytes: its deadlines mean nothing.
+type lsBytesConn struct{ *bytes.Reader }
+
+func (lsBytesConn) SetReadDeadline(time.Time) error { return nil }
 
 func FuzzReadFrame(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 2, '{', '}'}, int64(16))
@@ -571,12 +581,20 @@ func FuzzReadFrame(f *testing.F) {
 		if max <= 0 || max > 1<<20 {
 			max = 1 << 20
 		}
-		p, err := readFrame(bytes.NewReader(data), max)
+		cfg := listenConfig{maxPayload: max, headerTimeout: time.Second, minRate: 1, readTimeout: time.Second, maxBuffered: 1 << 21}
+		var buffered atomic.Int64
+		p, err := readFrame(lsBytesConn{bytes.NewReader(data)}, &cfg, &buffered)
 		if err != nil {
 			if p != nil {
 				t.Fatal("payload with an error")
 			}
+			if buffered.Load() != 0 {
+				t.Fatalf("%d buffered bytes left counted after an error", buffered.Load())
+			}
 			return
+		}
+		if buffered.Load() != int64(cap(p)) {
+			t.Fatalf("%d buffered bytes counted for a payload of capacity %d", buffered.Load(), cap(p))
 		}
 		if len(data) < 4 {
 			t.Fatalf("frame read from %d bytes", len(data))
@@ -617,4 +635,347 @@ func ExampleManager_Listen() {
 	// DEBUG app.db: shown
 	// refused: slogconfig: configuration refused: dictConfig refused the JSON configuration:
 	// root.level: unknown level: "LOUD"
+}
+
+// lsStallers opens n connections that send two bytes of a length header and
+// stall, and closes them at the end of the test.
+func lsStallers(t *testing.T, addr string, n int) {
+	t.Helper()
+	conns := make([]net.Conn, 0, n)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	for range n {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		require.NoError(t, err)
+		_, err = c.Write([]byte{0, 0})
+		require.NoError(t, err)
+		conns = append(conns, c)
+	}
+}
+
+// lsTimedSend sends payload and returns how long the listener took to
+// answer, failing the test on an error.
+func lsTimedSend(t *testing.T, addr, payload string) time.Duration {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	require.NoError(t, Send(ctx, addr, []byte(payload)))
+	return time.Since(start)
+}
+
+// TestLSStalledConnectionsDoNotStarve opens 1,000 connections that stall
+// after two header bytes, then sends a good configuration: it is in effect
+// within a second, the Listener never held more than MaxConnections
+// connections, and every stalled connection beyond them is dropped to make
+// room and reported. With the default MaxConnections (1,024) all of them
+// fit and none is dropped; with 256, most are.
+func TestLSStalledConnectionsDoNotStarve(t *testing.T) {
+	t.Parallel()
+	const stalled = 1000
+	for _, max := range []int{DefaultMaxConnections, 256} {
+		t.Run(fmt.Sprint(max), func(t *testing.T) {
+			t.Parallel()
+			e, l := lsListen(t, MaxConnections(max))
+			addr := l.Addr().String()
+			lsStallers(t, addr, stalled)
+			took := lsTimedSend(t, addr, lsDebug)
+			t.Logf("behind %d stalled connections, with MaxConnections %d, the good configuration took %v", stalled, max, took)
+			assert.Less(t, took, time.Second, "a good client waited for stalled ones")
+			lsCheckDebug(t, e)
+			l.mu.Lock()
+			held := len(l.conns)
+			l.mu.Unlock()
+			assert.LessOrEqual(t, held, max, "connections held at once")
+			shed := 0
+			for _, le := range lsListenErrors(e) {
+				if errors.Is(le.Err, errShed) {
+					shed++
+				}
+			}
+			assert.GreaterOrEqual(t, shed, stalled+1-max, "connections dropped to make room, each reported")
+		})
+	}
+}
+
+// TestLSReconnectingStallers keeps 300 clients stalling and reconnecting
+// as soon as they are dropped, while a good client sends: it is answered
+// within a second.
+func TestLSReconnectingStallers(t *testing.T) {
+	t.Parallel()
+	e, l := lsListen(t, MaxConnections(64))
+	addr := l.Addr().String()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var reconnects atomic.Int64
+	for range 300 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := net.DialTimeout("tcp", addr, time.Second)
+				if err != nil {
+					continue
+				}
+				_ = c.SetDeadline(time.Now().Add(3 * time.Second))
+				_, _ = c.Write([]byte{0})
+				lsStall(c) // until dropped
+				_ = c.Close()
+				reconnects.Add(1)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // let the stallers fill the slots
+	took := lsTimedSend(t, addr, lsDebug)
+	close(stop)
+	wg.Wait()
+	t.Logf("with 300 reconnecting stallers (%d reconnections) the good configuration took %v", reconnects.Load(), took)
+	assert.Less(t, took, time.Second)
+	lsCheckDebug(t, e)
+}
+
+// TestLSGarbageFlood sends 1,000 connections of random bytes: each gets a
+// status or a clean close and is reported once, and the Listener then
+// applies a good configuration.
+func TestLSGarbageFlood(t *testing.T) {
+	t.Parallel()
+	const n = 1000
+	e, l := lsListen(t, HeaderTimeout(200*time.Millisecond), ReadTimeout(time.Second))
+	addr := l.Addr().String()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 100)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			garbage := make([]byte, r.IntN(64))
+			for j := range garbage {
+				garbage[j] = byte(r.Uint32())
+			}
+			if i%3 == 0 && len(garbage) >= 4 {
+				binary.BigEndian.PutUint32(garbage, uint32(len(garbage)-4)) // a frame of garbage
+			}
+			got := lsRaw(t, addr, garbage, true)
+			if got != "" {
+				var st listenStatus
+				assert.NoError(t, json.Unmarshal([]byte(got), &st), "status %q", got)
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, lsSend(t, l, lsDebug))
+	lsCheckDebug(t, e)
+	assert.Eventually(t, func() bool { return len(lsListenErrors(e)) >= n }, 5*time.Second, 10*time.Millisecond)
+}
+
+// TestLSStatusesArrive has 20 clients write, like Python's, all they
+// send before reading the answer, in pieces that arrive after the
+// listener has answered: half a good frame followed by trailing bytes,
+// half a frame refused on its length. Every client finishes writing and
+// gets its status, because the listener reads what is still coming
+// instead of resetting the connection.
+func TestLSStatusesArrive(t *testing.T) {
+	t.Parallel()
+	e, l := lsListen(t, MaxPayload(1024))
+	addr := l.Addr().String()
+	var wg sync.WaitGroup
+	statuses := make(chan string, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+			head := append(lsFrame([]byte(lsDebug)), lsDebug...)
+			rest := bytes.Repeat([]byte("trailing"), 6<<10)
+			if i%2 == 1 {
+				rest = bytes.Repeat([]byte("x"), 48<<10)
+				head = lsFrame(rest)
+			}
+			if _, err := c.Write(head); !assert.NoError(t, err) {
+				return
+			}
+			for chunk := range slices.Chunk(rest, 8<<10) {
+				time.Sleep(20 * time.Millisecond)
+				if _, err := c.Write(chunk); !assert.NoError(t, err, "writing after the frame") {
+					return
+				}
+			}
+			var hdr [4]byte
+			if _, err := io.ReadFull(c, hdr[:]); !assert.NoError(t, err, "reading the status") {
+				return
+			}
+			body := make([]byte, binary.BigEndian.Uint32(hdr[:]))
+			if _, err := io.ReadFull(c, body); assert.NoError(t, err) {
+				statuses <- string(body)
+			}
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	var ok, refused int
+	for st := range statuses {
+		switch {
+		case st == `{"ok":true}`:
+			ok++
+		case strings.Contains(st, "over the limit of 1024"):
+			refused++
+		default:
+			t.Errorf("unexpected status %q", st)
+		}
+	}
+	assert.Equal(t, [2]int{10, 10}, [2]int{ok, refused}, "statuses received: ok, refused")
+	lsCheckDebug(t, e)
+}
+
+// TestLSBigRefusedPayload sends a refused configuration of 1 MiB whose
+// error would quote most of it: the status stays a few hundred bytes.
+func TestLSBigRefusedPayload(t *testing.T) {
+	t.Parallel()
+	e, l := lsListen(t)
+	loud := strings.Repeat("L", 1<<20-100)
+	payload := `{"version": 1, "root": {"level": "` + loud + `"}, "loggers": {"a": {"level": "quiet"}}}`
+	require.LessOrEqual(t, len(payload), DefaultMaxPayload)
+	err := lsSend(t, l, payload)
+	var re *RemoteError
+	require.ErrorAs(t, err, &re)
+	assert.LessOrEqual(t, len(re.Msg), 600, "status of %d bytes", len(re.Msg))
+	assert.Contains(t, re.Msg, "root.level: unknown level")
+	full := lsListenErrors(e)
+	require.Len(t, full, 1)
+	assert.True(t, strings.Contains(full[0].Err.Error(), loud), "the error handler gets the whole error")
+}
+
+// TestLSNothingOfTheHost sends, with a secret in the environment,
+// configurations that would read it back (env:// in a level, a class
+// name, a format and a file name) or probe the file system (mode "x", a
+// file in a directory that does not exist): each is refused, and no status
+// carries the secret or an error of the file system.
+func TestLSNothingOfTheHost(t *testing.T) {
+	const secret = "s3cr3t-0f-the-h0st"
+	t.Setenv("SLOGTREE_LS_SECRET", secret)
+	dir := t.TempDir()
+	e, l := lsListen(t)
+	tests := []struct {
+		name string
+		give string
+		want string
+	}{
+		{name: "level", give: `{"version": 1, "root": {"level": "env://SLOGTREE_LS_SECRET"}}`, want: "env:// is not allowed"},
+		{name: "class", give: `{"version": 1, "handlers": {"h": {"class": "env://SLOGTREE_LS_SECRET"}}}`, want: "env:// is not allowed"},
+		{name: "format", give: `{"version": 1, "formatters": {"f": {"format": "env://SLOGTREE_LS_SECRET"}}}`, want: "env:// is not allowed"},
+		{name: "filename", give: `{"version": 1, "handlers": {"h": {"class": "file", "filename": "env://SLOGTREE_LS_SECRET"}}, "root": {"handlers": ["h"]}}`, want: "env:// is not allowed"},
+		{name: "mode x", give: `{"version": 1, "handlers": {"h": {"class": "file", "filename": ` + jsonQuote(dir+"/x.log") + `, "mode": "x"}}}`, want: `mode "x" is not accepted`},
+		{name: "missing directory", give: `{"version": 1, "handlers": {"h": {"class": "file", "filename": ` + jsonQuote(dir+"/no/such.log") + `}}}`, want: "handlers.h: could not be built"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := lsSend(t, l, tt.give)
+			var re *RemoteError
+			require.ErrorAs(t, err, &re)
+			assert.Contains(t, re.Msg, tt.want)
+			assert.NotContains(t, re.Msg, secret)
+			assert.NotContains(t, re.Msg, "no such file")
+		})
+	}
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, ents, "a refused configuration created a file")
+	fcCheckGood(t, e)
+
+	// AllowEnv lets a Listener's configurations read the environment.
+	t.Setenv("SLOGTREE_LS_LEVEL", "DEBUG")
+	e2, l2 := lsListen(t, AllowEnv())
+	require.NoError(t, lsSend(t, l2, `{"version": 1, "incremental": true, "loggers": {"app": {"level": "env://SLOGTREE_LS_LEVEL"}}}`))
+	lsCheckDebug(t, e2)
+}
+
+// TestLSLevelNames checks that level names, which are process-wide, are
+// refused from the network unless a Listener allows them, and always by an
+// IncrementalOnly Listener.
+func TestLSLevelNames(t *testing.T) {
+	t.Parallel()
+	name := fmt.Sprintf("LsNoise%d", time.Now().UnixNano())
+	give := `{"version": 1, "incremental": true, "slogtree_levels": {"` + name + `": "ERROR"}}`
+	for _, opts := range [][]ListenOption{{IncrementalOnly()}, nil, {IncrementalOnly(), AllowLevelNames()}} {
+		_, l := lsListen(t, opts...)
+		var re *RemoteError
+		require.ErrorAs(t, lsSend(t, l, give), &re)
+		assert.Contains(t, re.Msg, "level names are process-wide")
+	}
+	_, err := levels.ParseName(name)
+	require.Error(t, err, "a refused configuration registered its level name")
+	assert.Equal(t, "ERROR", levels.Name(slog.LevelError))
+
+	_, l := lsListen(t, AllowLevelNames())
+	require.NoError(t, lsSend(t, l, `{"version": 1, "slogtree_levels": {"`+name+`": "INFO+7"}, "root": {"level": "`+name+`"}}`))
+	got, err := levels.ParseName(name)
+	require.NoError(t, err)
+	assert.Equal(t, slog.LevelInfo+7, got.Slog)
+}
+
+// FuzzListener sends arbitrary bytes to a live Listener: a status or a
+// clean close comes back, within bounds, and the Manager still applies a
+// configuration and logs through it.
+func FuzzListener(f *testing.F) {
+	for _, s := range []string{lsGood, lsDebug, fcINI, `{"version": 1, "root": {"level": "LOUD"}}`, "", "[]"} {
+		f.Add(append(lsFrame([]byte(s)), s...))
+	}
+	f.Add([]byte{0, 0})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 1})
+	e := newTestEnvAt(f, "cap", "a")
+	l, err := e.Listen("127.0.0.1:0", AllowHandlerClasses("stream", "logging.StreamHandler", "null", "logging.NullHandler"),
+		HeaderTimeout(100*time.Millisecond), ReadTimeout(500*time.Millisecond), MaxPayload(64<<10))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = l.Close() })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = c.Write(data)
+		_ = c.(*net.TCPConn).CloseWrite()
+		reply, err := io.ReadAll(io.LimitReader(c, maxListenStatus))
+		if err != nil {
+			t.Fatalf("reading the reply to %q: %v", data, err)
+		}
+		if len(reply) > 0 {
+			if len(reply) < 4 || int(binary.BigEndian.Uint32(reply)) != len(reply)-4 {
+				t.Fatalf("reply %q to %q is not one status frame", reply, data)
+			}
+			var st listenStatus
+			if err := json.Unmarshal(reply[4:], &st); err != nil {
+				t.Fatalf("status %q to %q: %v", reply[4:], data, err)
+			}
+			if len(st.Error) > maxStatusError+100 {
+				t.Fatalf("status of %d bytes to %q", len(st.Error), data)
+			}
+		}
+		if err := e.DictConfig(jsonConfig(t, lsGood)); err != nil {
+			t.Fatalf("after %q: %v", data, err)
+		}
+		e.Logger("").Info("works")
+		if got := e.out["a"].take(); !strings.HasSuffix(got, "INFO root works\n") {
+			t.Fatalf("after %q the Manager logs %q", data, got)
+		}
+	})
 }

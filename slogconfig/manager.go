@@ -162,6 +162,8 @@ type applyOptions struct {
 	// policy refuses what a caller does not allow, from the spec, before
 	// validate.
 	policy func(s *spec, errs *problems)
+	// denyEnv, when not nil, is the error of every env:// value.
+	denyEnv error
 }
 
 // apply takes cfg through every step and installs it.
@@ -192,7 +194,11 @@ func (m *Manager) apply(cfg map[string]any, o *applyOptions) error {
 // convert, schema and validate (with the caller's policy).
 func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWarning, error) {
 	var errs problems
-	conv, err := convertConfig(cfg, m.reg, &errs)
+	var denyEnv error
+	if o != nil {
+		denyEnv = o.denyEnv
+	}
+	conv, err := convertConfig(cfg, m.reg, denyEnv, &errs)
 	if err != nil {
 		return nil, nil, err
 	}

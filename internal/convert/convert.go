@@ -24,6 +24,9 @@ type Converter struct {
 	Ext func(name string) (any, bool)
 	// Env looks up env:// names. Nil means os.LookupEnv.
 	Env func(name string) (string, bool)
+	// DenyEnv, when not nil, is the error of every env:// value: the
+	// environment is not read.
+	DenyEnv error
 
 	// done caches converted cfg:// values by reference, so that shared
 	// references are converted once, not once per path to them.
@@ -123,6 +126,9 @@ func (c *Converter) ext(name string) (any, error) {
 }
 
 func (c *Converter) env(name string) (any, error) {
+	if c.DenyEnv != nil {
+		return nil, c.DenyEnv
+	}
 	look := c.Env
 	if look == nil {
 		look = os.LookupEnv
