@@ -1,6 +1,7 @@
 package formatters
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -46,7 +47,16 @@ type PatternOptions struct {
 	Extras string
 	// UTC formats times in UTC instead of the local time zone. Default false.
 	UTC bool
+	// ThreadName is the value of %(threadName)s. Default
+	// [DefaultThreadName].
+	ThreadName string
 }
+
+// DefaultThreadName is the value of %(threadName)s unless an option says
+// otherwise: "MainThread", what Python prints in a program that starts no
+// thread. Goroutines have no names, and the configurations Go programs
+// bring from Python expect it.
+const DefaultThreadName = "MainThread"
 
 // Pattern is Python's logging.Formatter: a format string over the record's
 // attributes. Attributes the format does not name are appended after the
@@ -64,6 +74,7 @@ type Pattern struct {
 	hasMessage bool
 	usesName   bool // a field renders the logger name
 	defaults   map[string]slog.Value
+	threadName string
 }
 
 var _ Formatter = (*Pattern)(nil)
@@ -111,7 +122,8 @@ func NewPattern(opts *PatternOptions) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pattern{segs: segs, named: map[string]bool{}, dateFmt: opts.DateFmt, utc: opts.UTC, brace: style == "{"}
+	p := &Pattern{segs: segs, named: map[string]bool{}, dateFmt: opts.DateFmt, utc: opts.UTC, brace: style == "{",
+		threadName: cmp.Or(opts.ThreadName, DefaultThreadName)}
 	switch opts.Extras {
 	case "", ExtrasAppend:
 		p.appendRest = true
@@ -429,7 +441,7 @@ func (p *Pattern) recordField(kind fieldKind, name string, r *slog.Record, st *f
 	case kindThread:
 		return slog.IntValue(0)
 	case kindThreadName:
-		return slog.StringValue("")
+		return slog.StringValue(p.threadName)
 	case kindPathname, kindFilename, kindModule, kindLineno, kindFuncName:
 		if !st.srcDone {
 			st.srcDone = true

@@ -99,6 +99,7 @@ func TestPatternFields(t *testing.T) {
 		{name: "float attribute", format: "%(f)s %(f).2f", attrs: []slog.Attr{slog.Float64("f", 589)}, want: "589.0 589.00\n"},
 		{name: "bool and nil", format: "%(b)s %(n)s", attrs: []slog.Attr{slog.Bool("b", true), slog.Any("n", nil)}, want: "True None\n"},
 		{name: "process", format: "%(process)d %(processName)s", want: fmt.Sprintf("%d MainProcess\n", os.Getpid())},
+		{name: "thread name", format: "%(threadName)s|%(threadName)-12s|", want: "MainThread|MainThread  |\n"},
 		{name: "msg is message", format: "%(msg)s", want: "hello\n"},
 		{name: "percent escape", format: "100%% %(message)s", want: "100% hello\n"},
 		{name: "datefmt", format: "%(asctime)s", date: "%d/%b/%Y:%H:%M:%S", want: "02/Jan/2024:03:04:05\n"},
@@ -191,6 +192,19 @@ func TestPatternDefaults(t *testing.T) {
 	assert.Equal(t, "- hello\n", fmttRender(t, p, "", fmttRecord(slog.LevelInfo, "hello")))
 	// The record's attribute wins over the default, as in Python.
 	assert.Equal(t, "bob hello\n", fmttRender(t, p, "", fmttRecord(slog.LevelInfo, "hello", slog.String("user", "bob"))))
+}
+
+// TestThreadNameOption shows the ThreadName option of the pattern and
+// python-json-logger formatters taking the place of "MainThread".
+func TestThreadNameOption(t *testing.T) {
+	t.Parallel()
+	p := fmttPattern(t, formatters.PatternOptions{Format: "%(threadName)s %(message)s", ThreadName: "worker"})
+	assert.Equal(t, "worker hello\n", fmttRender(t, p, "", fmttRecord(slog.LevelInfo, "hello")))
+	j, err := formatters.NewPyJSON(&formatters.PyJSONOptions{Format: "%(threadName)s", ThreadName: "worker"})
+	require.NoError(t, err)
+	w := &fmttWriter{}
+	require.NoError(t, j.NewHandler(w).Handle(context.Background(), fmttRecord(slog.LevelInfo, "hello")))
+	assert.Equal(t, `{"threadName": "worker"}`+"\n", w.String())
 }
 
 func TestPatternExtras(t *testing.T) {

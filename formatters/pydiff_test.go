@@ -121,6 +121,7 @@ func pydiffCases() []pydiffCase {
 		{Name: "unicode literal", Fmt: "→ %(message)s ←", Msg: "日本語"},
 		{Name: "literal percent", Fmt: "100%% %(message)s %%(x)s"},
 		{Name: "process", Fmt: "%(process)d %(processName)s %(message)s"},
+		{Name: "thread name", Fmt: "%(threadName)s %(threadName)-12s|%(threadName)r %(message)s"},
 		// %-style: attributes and their values.
 		{Name: "attrs s", Fmt: "%(user)s %(n)s %(f)s %(message)s", Attrs: pydiffUser},
 		{Name: "attrs r", Fmt: "%(user)r %(n)r %(f)r", Attrs: pydiffUser},

@@ -47,6 +47,9 @@ type PyJSONOptions struct {
 	// Unicode writes non-ASCII characters as they are. Default false:
 	// \u escapes of four hex digits, as Python's json.dumps(ensure_ascii=True).
 	Unicode bool
+	// ThreadName is the value of the threadName field. Default
+	// [DefaultThreadName].
+	ThreadName string
 }
 
 // PyJSON is python-json-logger's JsonFormatter
@@ -96,7 +99,7 @@ func NewPyJSON(opts *PyJSONOptions) (*PyJSON, error) {
 	if err != nil {
 		return nil, err
 	}
-	pat, err := NewPattern(&PatternOptions{DateFmt: opts.DateFmt, UTC: opts.UTC, Extras: ExtrasIgnore})
+	pat, err := NewPattern(&PatternOptions{DateFmt: opts.DateFmt, UTC: opts.UTC, Extras: ExtrasIgnore, ThreadName: opts.ThreadName})
 	if err != nil {
 		return nil, err
 	}

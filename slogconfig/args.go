@@ -27,6 +27,9 @@ type HandlerConfig struct {
 	// Formatter is the configured formatter, or nil for the default (the
 	// bare message, attributes appended).
 	Formatter formatters.Formatter
+	// ThreadName is the Manager's value of Python's threadName field
+	// ([WithThreadName]), for classes that send the record's fields.
+	ThreadName string
 
 	refs       map[string]slog.Handler
 	report     func(error)
@@ -124,6 +127,9 @@ type FormatterConfig struct {
 	// Factory is true when the entry named its class with "()", Python's
 	// keyword-argument call: classes should then reject unknown keys.
 	Factory bool
+	// ThreadName is the Manager's value of Python's %(threadName)s
+	// ([WithThreadName]).
+	ThreadName string
 }
 
 func argString(args map[string]any, key, def string) (string, error) {

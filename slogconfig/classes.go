@@ -110,8 +110,7 @@ func newPatternFormatter(c *FormatterConfig) (formatters.Formatter, error) {
 	if err := checkKeys(c, allowed); err != nil {
 		return nil, err
 	}
-	var opts formatters.PatternOptions
-	var err error
+	opts := formatters.PatternOptions{ThreadName: c.ThreadName}
 	format, err := argString(c.Args, "format", "")
 	if err != nil {
 		return nil, err
@@ -203,7 +202,7 @@ func newPyJSONFormatter(c *FormatterConfig) (formatters.Formatter, error) {
 	if err := checkKeys(c, allowed); err != nil {
 		return nil, err
 	}
-	var o formatters.PyJSONOptions
+	o := formatters.PyJSONOptions{ThreadName: c.ThreadName}
 	var err error
 	if o.Format, err = argString(c.Args, "format", ""); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package slogconfig
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -47,6 +48,7 @@ type Manager struct {
 	errh        func(error)
 	lastResort  *object // nil: print a one-time notice instead
 	ownsDefault bool
+	threadName  string
 
 	cfgMu       sync.Mutex // serialises configurations
 	defaultDone bool       // slog.SetDefault was called; guarded by cfgMu
@@ -112,6 +114,16 @@ func (m *Manager) lastResortObject(h slog.Handler, trusted bool) *object {
 	})}
 }
 
+// WithThreadName sets the value of Python's threadName field in the
+// records the configurations' formatters and handlers render. The default
+// is [formatters.DefaultThreadName], "MainThread": what Python prints in a
+// program that starts no thread, and what a configuration brought from
+// Python expects. Goroutines have no names; a program that wants none
+// shown gives a name such as "-".
+func WithThreadName(name string) Option {
+	return optionFunc(func(m *Manager) { m.threadName = cmp.Or(name, formatters.DefaultThreadName) })
+}
+
 // ownDefault makes the first configuration call slog.SetDefault.
 func ownDefault() Option {
 	return optionFunc(func(m *Manager) { m.ownsDefault = true })
@@ -120,7 +132,8 @@ func ownDefault() Option {
 // New returns a Manager with an unconfigured hierarchy: the root logger at
 // WARNING with no handlers, so records reach the last-resort handler.
 func New(opts ...Option) *Manager {
-	m := &Manager{reg: DefaultRegistry, nodes: map[string]*node{}, placeholders: map[string]*placeholder{}}
+	m := &Manager{reg: DefaultRegistry, nodes: map[string]*node{}, placeholders: map[string]*placeholder{},
+		threadName: formatters.DefaultThreadName}
 	m.errh = m.printError
 	m.lastResort = m.lastResortObject(formatters.Default().NewHandler(handlers.NewStream(os.Stderr, nil)), true)
 	for _, o := range opts {
@@ -203,7 +216,7 @@ func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWar
 		return nil, nil, err
 	}
 	s := schema(conv, m.reg, &errs)
-	s.cfg = cfg
+	s.cfg, s.threadName = cfg, m.threadName
 	if o != nil && o.policy != nil {
 		// Before validate, which calls the classes' Check: a class the
 		// caller does not allow runs no code.

@@ -21,7 +21,8 @@ type spec struct {
 	loggers         []*loggerSpec  // sorted by name
 	root            *loggerSpec    // nil when absent or falsy: Python leaves root alone then
 
-	cfg map[string]any // as given, for the order of problems
+	cfg        map[string]any // as given, for the order of problems
+	threadName string         // the Manager's, for the formatters and handlers built
 	// failed holds the paths of the entries that could not be read or
 	// validated: a reference to one of them is not reported again.
 	failed map[string]bool

@@ -100,7 +100,7 @@ func (v *validator) level(path string, raw any) (levels.Level, bool) {
 
 func (v *validator) formatter(f *formatterSpec) {
 	built, err := safeCall(func() (formatters.Formatter, error) {
-		return f.cls(&FormatterConfig{ID: f.id, Args: f.args, Factory: f.factory})
+		return f.cls(&FormatterConfig{ID: f.id, Args: f.args, Factory: f.factory, ThreadName: v.s.threadName})
 	})
 	if err == nil && built == nil {
 		err = fmt.Errorf("formatter class %q returned no formatter", f.class)
@@ -259,7 +259,7 @@ func (v *validator) handler(h *handlerSpec) {
 // its warnings are added to *warnings, its errors after configuration go
 // to report.
 func handlerConfig(s *spec, h *handlerSpec, report func(error), warnings *[]*ConfigWarning) *HandlerConfig {
-	hc := &HandlerConfig{ID: h.id, Args: h.args, Props: h.props, levelNames: s.pending, report: report}
+	hc := &HandlerConfig{ID: h.id, Args: h.args, Props: h.props, ThreadName: s.threadName, levelNames: s.pending, report: report}
 	if h.fmt != nil {
 		hc.Formatter = h.fmt.built
 	}

@@ -1,0 +1,43 @@
+package slogconfig
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestWithThreadName shows %(threadName)s as Python prints it in a program
+// that starts no thread, "MainThread", in the pattern and
+// python-json-logger formatters, and the Manager option that changes it.
+func TestWithThreadName(t *testing.T) {
+	t.Parallel()
+	const cfg = `{"version": 1,
+	 "formatters": {"p": {"format": "%(threadName)s %(message)s"},
+	                "j": {"()": "pythonjsonlogger.json.JsonFormatter", "format": "%(threadName)s"}},
+	 "handlers": {"p": {"class": "logging.StreamHandler", "stream": "ext://out.p", "formatter": "p"},
+	              "j": {"class": "logging.StreamHandler", "stream": "ext://out.j", "formatter": "j"}},
+	 "root": {"level": "INFO", "handlers": ["p", "j"]}}`
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{name: "default", want: "MainThread"},
+		{name: "option", opts: []Option{WithThreadName("worker")}, want: "worker"},
+		{name: "empty option", opts: []Option{WithThreadName("")}, want: "MainThread"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t, "p", "j")
+			for _, o := range tt.opts {
+				o.apply(e.Manager)
+			}
+			require.NoError(t, e.DictConfig(jsonConfig(t, cfg)))
+			e.Logger("app").Info("hello")
+			assert.Equal(t, tt.want+" hello\n", e.take("p"))
+			assert.Equal(t, `{"threadName": "`+tt.want+`"}`+"\n", e.take("j"))
+		})
+	}
+}
