@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -109,8 +108,7 @@ type QueueHandler struct {
 	q      *queue
 	logger string
 	hs     []slog.Handler // the handlers, specialised for this handler
-	fmtH   slog.Handler   // the formatter's handler over cap; nil: none
-	cap    *capture
+	text   recordText     // the Formatter's, if any
 }
 
 var (
@@ -146,20 +144,6 @@ type qEntry struct {
 	r   slog.Record
 }
 
-// capture is the writer a QueueHandler formats records into.
-type capture struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (c *capture) Write(p []byte) (int, error) {
-	c.buf = append(c.buf, p...)
-	return len(p), nil
-}
-
-// WritesAtomically reports true: the QueueHandler serialises its use.
-func (c *capture) WritesAtomically() bool { return true }
-
 // NewQueueHandler returns a QueueHandler passing records to hs, and starts
 // its goroutine. Nil options mean the defaults.
 func NewQueueHandler(hs []slog.Handler, opts *QueueOptions) *QueueHandler {
@@ -185,10 +169,7 @@ func NewQueueHandler(hs []slog.Handler, opts *QueueOptions) *QueueHandler {
 	q.notEmpty.L = &q.mu
 	q.notFull.L = &q.mu
 	h := &QueueHandler{q: q, logger: "root", hs: q.base}
-	if opts.Formatter != nil {
-		h.cap = &capture{}
-		h.fmtH = opts.Formatter.NewHandler(h.cap)
-	}
+	h.text = newRecordText(opts.Formatter)
 	go q.run()
 	return h
 }
@@ -223,12 +204,8 @@ func (h *QueueHandler) Enabled(ctx context.Context, level slog.Level) bool {
 // returns an error only when the handler is closed or the formatter
 // fails; a dropped record is counted and reported instead.
 func (h *QueueHandler) Handle(ctx context.Context, r slog.Record) error {
-	if h.fmtH != nil {
-		h.cap.mu.Lock()
-		err := h.fmtH.Handle(ctx, r)
-		msg := string(bytes.TrimSuffix(h.cap.buf, []byte("\n")))
-		h.cap.buf = h.cap.buf[:0]
-		h.cap.mu.Unlock()
+	if h.text.ok() {
+		msg, err := h.text.text(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -420,9 +397,7 @@ func (h *QueueHandler) CloseContext(ctx context.Context) error {
 func (h *QueueHandler) WithLoggerName(name string) slog.Handler {
 	h2 := *h
 	h2.logger = name
-	if h.fmtH != nil {
-		h2.fmtH = formatters.WithLoggerName(h.fmtH, name)
-	}
+	h2.text = h.text.withHandler(func(f slog.Handler) slog.Handler { return formatters.WithLoggerName(f, name) })
 	h2.hs = mapHandlers(h.hs, func(c slog.Handler) slog.Handler { return formatters.WithLoggerName(c, name) })
 	return &h2
 }
@@ -448,8 +423,8 @@ func (h *QueueHandler) WithGroup(name string) slog.Handler {
 
 func (h *QueueHandler) with(f func(slog.Handler) slog.Handler) *QueueHandler {
 	h2 := *h
-	if h.fmtH != nil {
-		h2.fmtH = f(h.fmtH)
+	if h.text.ok() {
+		h2.text = h.text.withHandler(f)
 	} else {
 		h2.hs = mapHandlers(h.hs, f)
 	}
