@@ -3,8 +3,10 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"gopkg.in/natefinch/lumberjack.v2"
 )
@@ -54,8 +56,20 @@ func rotatorFor(abs string) *rotator {
 
 // rotate renames the file to its backup name, stamped in local time or
 // UTC, and creates the next one. Call with the path's lock held.
+//
+// lumberjack stamps the name to the millisecond and renames over a file
+// of that name: a second rotation within a millisecond (a small maxBytes,
+// a burst of records) would replace the backup of the first. rotate waits
+// for a millisecond whose name is free instead.
 func (r *rotator) rotate(localTime bool) error {
 	r.lj.LocalTime = localTime
+	for range maxStampWaits {
+		name := backupName(r.lj.Filename, time.Now(), localTime)
+		if !exists(name) && !exists(name+".gz") {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	err := r.lj.Rotate()
 	if cerr := r.lj.Close(); err == nil {
 		err = cerr
@@ -77,6 +91,16 @@ func (r *rotator) retain(rot *rotation) {
 
 // stop waits for the clean-up in progress and stops the retainer.
 func (r *rotator) stop() { r.ret.stop() }
+
+// maxStampWaits bounds the milliseconds rotate waits for a free backup
+// name: a clock stepped back could otherwise hold it for as long.
+const maxStampWaits = 100
+
+// exists reports whether name is in the file system.
+func exists(name string) bool {
+	_, err := os.Lstat(name)
+	return err == nil
+}
 
 const (
 	megabyte            = 1 << 20 // lumberjack's unit of MaxSize

@@ -120,6 +120,17 @@ type backup struct {
 	gz   bool
 }
 
+// backupName is the name lumberjack gives the backup of path made at t:
+// <prefix>-<time><ext>, t in UTC unless local.
+func backupName(path string, t time.Time, local bool) string {
+	if !local {
+		t = t.UTC()
+	}
+	dir, base := filepath.Split(path)
+	ext := filepath.Ext(base)
+	return filepath.Join(dir, strings.TrimSuffix(base, ext)+"-"+t.Format(backupTimeFormat)+ext)
+}
+
 // backups lists the rotated files of path, newest first by the time in
 // their names.
 func backups(path string) ([]backup, error) {

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -17,8 +19,17 @@ const MaxSizeMB = math.MaxInt64 / (1 << 20)
 // RotatingOptions configures [OpenRotating]: size-based rotation on
 // gopkg.in/natefinch/lumberjack.v2. The zero value is the default.
 type RotatingOptions struct {
+	// MaxBytes is the size in bytes at which the file is rotated, with
+	// Python's rule: a record that would bring a non-empty file to
+	// MaxBytes or past rotates it first, and a record larger than
+	// MaxBytes is written whole, alone in its file. Python's rule counts
+	// the record's characters; this counts its bytes, so a record of
+	// multi-byte characters does not take the file past the limit. Give
+	// MaxBytes or MaxSizeMB, not both. Default 0: MaxSizeMB's rule.
+	MaxBytes int64
 	// MaxSizeMB is the size in MiB (1,048,576 bytes) at which the file is
-	// rotated: a write that would take the file past it rotates first.
+	// rotated with lumberjack's rule: a write that would take the file
+	// past it rotates first, and a record larger than it is refused.
 	// Default 100 (lumberjack's default).
 	MaxSizeMB int
 	// MaxBackups is the number of rotated files kept. Default 0: every
@@ -70,8 +81,10 @@ type RotatingOptions struct {
 // Compress) follows lumberjack's rules but runs on a goroutine of the
 // path's own, which stops when the last handle on the path closes.
 //
-// A record larger than the maximum size cannot be written: Write returns
-// lumberjack's error ("write length … exceeds maximum file size …").
+// With MaxSizeMB (lumberjack's rule), a record larger than the maximum
+// size cannot be written: Write returns lumberjack's error ("write length
+// … exceeds maximum file size …"). With MaxBytes (Python's rule) it is
+// written whole, alone in its file.
 type RotatingFile struct {
 	h *handle
 }
@@ -86,10 +99,12 @@ var (
 // (see [RotatingFile]). It is an [Opener] opened and committed at once:
 // its settings are in force on the path from now on, until a later commit
 // on the path, or until it and every handle committed with it are closed
-// (see [Opener.Commit]). Records are written with one write each;
-// lumberjack's rule sets the size: a write that would take the file past
-// MaxSizeMB rotates it first, and the first write under new settings
-// rotates a file it would take to the limit. The path's first rotation
+// (see [Opener.Commit]). Records are written with one write each; the
+// size rule is Python's with MaxBytes (a write that would bring a
+// non-empty file to the limit or past rotates it first), else
+// lumberjack's (a write that would take the file past MaxSizeMB rotates
+// it first, and the first write under new settings rotates a file it
+// would take to the limit). The path's first rotation
 // makes the lumberjack.Logger that renames its files for the life of the
 // process, with its goroutine. Unless opts.Delay is set the file is opened
 // now, and an error is returned if that fails; a missing directory is an
@@ -108,13 +123,20 @@ func rotatingHandle(opts *RotatingOptions) (*handle, error) {
 	if opts.MaxSizeMB < 0 || opts.MaxSizeMB > MaxSizeMB {
 		return nil, fmt.Errorf("MaxSizeMB %d is out of range: want 0 to %d", opts.MaxSizeMB, MaxSizeMB)
 	}
-	mb := opts.MaxSizeMB
-	if mb == 0 {
-		mb = lumberjackDefaultMB
+	if opts.MaxBytes < 0 {
+		return nil, fmt.Errorf("MaxBytes %d is out of range: want 0 or more", opts.MaxBytes)
+	}
+	if opts.MaxBytes > 0 && opts.MaxSizeMB > 0 {
+		return nil, errors.New("MaxBytes and MaxSizeMB: give one of them, not both")
+	}
+	limit := int64(cmp.Or(opts.MaxSizeMB, lumberjackDefaultMB)) * megabyte
+	if opts.MaxBytes > 0 {
+		limit = opts.MaxBytes
 	}
 	h := newHandle('a', opts.Delay, opts.Perm, opts.Terminator)
 	h.rot = &rotation{
-		limit:      int64(mb) * megabyte,
+		limit:      limit,
+		pyRule:     opts.MaxBytes > 0,
 		maxBackups: opts.MaxBackups,
 		maxAgeDays: opts.MaxAgeDays,
 		compress:   opts.Compress,
@@ -188,6 +210,7 @@ func NewRotatingFileHandler(path string, fm formatters.Formatter, ropts *Rotatin
 // rotation is the rotation settings of a path.
 type rotation struct {
 	limit      int64 // bytes; 0: no size limit (rotated by time)
+	pyRule     bool  // limit is Python's maxBytes, with its rule; else lumberjack's
 	maxBackups int
 	maxAgeDays int
 	compress   bool
@@ -210,8 +233,8 @@ func (r *rotation) conflict(o *rotation) (field, mine, theirs string) {
 		return "", "", ""
 	case r == nil || o == nil:
 		return "rotation", r.describe(), o.describe()
-	case r.limit != o.limit:
-		return "size limit", sizeText(r.limit), sizeText(o.limit)
+	case r.limit != o.limit || r.pyRule != o.pyRule:
+		return "size limit", r.sizeText(), o.sizeText()
 	case r.maxBackups != o.maxBackups:
 		return "maxBackups", fmt.Sprint(r.maxBackups), fmt.Sprint(o.maxBackups)
 	case r.maxAgeDays != o.maxAgeDays:
@@ -235,17 +258,35 @@ func (r *rotation) describe() string {
 	case r.timed != nil:
 		return "by time (" + r.timed.describe() + ")"
 	}
-	return "by size (" + sizeText(r.limit) + ")"
+	return "by size (" + r.sizeText() + ")"
 }
 
-func sizeText(limit int64) string {
-	if limit == 0 {
+// full reports whether a write of m bytes to a file of size bytes must
+// rotate it first: with Python's rule, when the file is not empty and the
+// write would bring it to the limit or past; with lumberjack's, when the
+// write would take it past the limit, or, for the first write under new
+// settings (fresh), to it.
+func (r *rotation) full(size, m int64, fresh bool) bool {
+	switch {
+	case r.limit == 0:
+		return false
+	case r.pyRule:
+		return size > 0 && size+m >= r.limit
+	case fresh:
+		return size+m >= r.limit
+	}
+	return size+m > r.limit
+}
+
+// sizeText describes r's size limit: maxBytes in bytes, maxSizeMB in MiB.
+func (r *rotation) sizeText() string {
+	switch {
+	case r.limit == 0:
 		return "none"
+	case r.pyRule:
+		return fmt.Sprintf("maxBytes %d", r.limit)
 	}
-	if limit%megabyte == 0 {
-		return fmt.Sprintf("%d MiB", limit/megabyte)
-	}
-	return fmt.Sprintf("%d bytes", limit)
+	return fmt.Sprintf("%d MiB", r.limit/megabyte)
 }
 
 // onError returns the receiver of the errors of r's schedule, if any.

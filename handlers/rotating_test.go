@@ -172,6 +172,67 @@ func TestRotatingRecordLargerThanLimit(t *testing.T) {
 	assert.Equal(t, 6, n)
 }
 
+// TestRotatingMaxBytes writes records in parallel through a file with a
+// small MaxBytes: every record lands once, whole; no file but one holding
+// a single record reaches MaxBytes; rotations within one millisecond keep
+// every backup.
+func TestRotatingMaxBytes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	f, err := OpenRotating(path, &RotatingOptions{MaxBytes: 64})
+	require.NoError(t, err)
+	const writers, each = 4, 100
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				line := fmt.Sprintf("%d %s\n", w*each+i, strings.Repeat("x", i%70))
+				_, err := f.Write([]byte(line))
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, f.Close())
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	require.NoError(t, err)
+	seen := map[int]int{}
+	for _, name := range files {
+		seqs := fhSeqs(t, name)
+		fi, err := os.Stat(name)
+		require.NoError(t, err)
+		if len(seqs) > 1 {
+			assert.Less(t, fi.Size(), int64(64), "%s holds %d records", name, len(seqs))
+		}
+		for _, n := range seqs {
+			seen[n]++
+		}
+	}
+	assert.Len(t, seen, writers*each, "records written")
+	for n, c := range seen {
+		assert.Equal(t, 1, c, "record %d", n)
+	}
+}
+
+func TestRotatingOptionsErrors(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "app.log")
+	for _, tt := range []struct {
+		opts RotatingOptions
+		want string
+	}{
+		{RotatingOptions{MaxBytes: -1}, "MaxBytes -1 is out of range: want 0 or more"},
+		{RotatingOptions{MaxBytes: 10, MaxSizeMB: 1}, "MaxBytes and MaxSizeMB: give one of them, not both"},
+		{RotatingOptions{MaxSizeMB: -1}, "MaxSizeMB -1 is out of range"},
+	} {
+		_, err := OpenRotating(path, &tt.opts)
+		assert.ErrorContains(t, err, tt.want)
+	}
+}
+
 // fhUmask returns the process umask from /proc, or 022.
 func fhUmask() os.FileMode {
 	data, err := os.ReadFile("/proc/self/status")

@@ -280,10 +280,10 @@ func (s *fileSink) writeShared(h *handle, p []byte) (n int, done bool, err error
 		return n, true, err
 	}
 	m := int64(len(p))
-	if m > r.limit {
+	if m > r.limit && !r.pyRule {
 		return 0, true, tooLarge(m, r.limit)
 	}
-	if s.size.Add(m) > r.limit {
+	if size := s.size.Add(m) - m; r.full(size, m, false) {
 		s.size.Add(-m)
 		return 0, false, nil
 	}
@@ -342,22 +342,25 @@ func (s *fileSink) readyLocked(h *handle) error {
 }
 
 // makeRoomLocked applies the size rule of the settings in force to a
-// write of m bytes, lumberjack's: a record larger than the limit is
-// refused; a write that would take the file past the limit rotates it
-// first. The first write under new settings follows lumberjack's rule for
-// opening a file instead: it rotates a file that the write would take to
-// the limit, and cleans up old backups. A path that is not a regular file
-// has no limit.
+// write of m bytes. Lumberjack's (MaxSizeMB): a record larger than the
+// limit is refused; a write that would take the file past the limit
+// rotates it first; the first write under new settings follows
+// lumberjack's rule for opening a file instead, rotating a file that the
+// write would take to the limit. Python's (MaxBytes), at every write: a
+// write that would bring a non-empty file to the limit or past rotates it
+// first. The first write under new settings also cleans up old backups. A
+// path that is not a regular file has no limit.
 func (s *fileSink) makeRoomLocked(m int64) error {
 	r := s.rot
 	if r == nil || s.special {
 		s.fresh = false
 		return nil
 	}
-	if r.limit > 0 && m > r.limit {
+	if r.limit > 0 && m > r.limit && !r.pyRule {
 		return tooLarge(m, r.limit)
 	}
-	if s.fresh {
+	fresh := s.fresh
+	if fresh {
 		s.fresh = false
 		fi, err := s.file.Stat()
 		if err != nil {
@@ -365,12 +368,8 @@ func (s *fileSink) makeRoomLocked(m int64) error {
 		}
 		s.size.Store(fi.Size())
 		s.rotatorLocked().retain(r)
-		if r.limit > 0 && fi.Size()+m >= r.limit {
-			return s.rotateLocked(r)
-		}
-		return nil
 	}
-	if r.limit > 0 && s.size.Load()+m > r.limit {
+	if r.full(s.size.Load(), m, fresh) {
 		return s.rotateLocked(r)
 	}
 	return nil

@@ -40,17 +40,16 @@ func registerFileHandlers(r *Registry) {
 	}
 }
 
-const mib = 1 << 20
-
 // rotation is the rotation of a file, as validate compares it between
 // handlers that write the same file.
 type rotation struct {
-	sizeMB, backups, ageDays int
-	compress, localTime      bool
-	when                     string
-	interval                 int
-	utc                      bool
-	atTime                   time.Duration // -1: none
+	sizeMB, maxBytes    int
+	backups, ageDays    int
+	compress, localTime bool
+	when                string
+	interval            int
+	utc                 bool
+	atTime              time.Duration // -1: none
 }
 
 // rotatingClass is logging.handlers.RotatingFileHandler(filename, mode='a',
@@ -90,13 +89,7 @@ var rotatingClass = HandlerClass{
 		if err := a.err(); err != nil {
 			return nil, err
 		}
-		if maxBytes > 0 {
-			sizeMB = (maxBytes + mib - 1) / mib
-			if maxBytes%mib != 0 {
-				c.Warn(fmt.Sprintf("maxBytes %d is not a whole number of MiB: the file rotates at %d MiB (%d bytes)", maxBytes, sizeMB, sizeMB*mib))
-			}
-		}
-		rotate := sizeMB > 0
+		rotate := sizeMB > 0 || maxBytes > 0
 		switch {
 		case hasBackupCount:
 			// Python's rule: backupCount 0 never rotates.
@@ -124,8 +117,8 @@ var rotatingClass = HandlerClass{
 				return c.Format(f), f, nil
 			}}, a.err()
 		}
-		ropts.MaxSizeMB = sizeMB
-		use := a.file("filename", name, "a", ropts.Perm, rotation{sizeMB: sizeMB, backups: ropts.MaxBackups,
+		ropts.MaxSizeMB, ropts.MaxBytes = sizeMB, int64(maxBytes)
+		use := a.file("filename", name, "a", ropts.Perm, rotation{sizeMB: sizeMB, maxBytes: maxBytes, backups: ropts.MaxBackups,
 			ageDays: ropts.MaxAgeDays, compress: ropts.Compress, localTime: ropts.LocalTime, atTime: -1})
 		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			f, err := c.opener.OpenRotating(name, &ropts)

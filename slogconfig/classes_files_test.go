@@ -93,8 +93,7 @@ func TestFHRotatingMapping(t *testing.T) {
 		wantWarning string
 	}{
 		{name: "whole MiB", give: `"maxBytes": 1048576, "backupCount": 1`, wantBackups: 1},
-		{name: "rounded up to a whole MiB", give: `"maxBytes": 1000000, "backupCount": 1`, wantBackups: 1,
-			wantWarning: "maxBytes 1000000 is not a whole number of MiB: the file rotates at 1 MiB (1048576 bytes)"},
+		{name: "maxBytes to the byte", give: `"maxBytes": 300000, "backupCount": 10`, wantBackups: 5}, // 292 records a file
 		{name: "backupCount 0 never rotates", give: `"maxBytes": 1048576, "backupCount": 0`,
 			wantWarning: "backupCount is 0: the file never rotates, as in Python (set backupCount, or maxBackups to keep every rotated file)"},
 		{name: "no backupCount never rotates, as in Python", give: `"maxBytes": 1048576`,
@@ -142,6 +141,64 @@ func TestFHRotatingMapping(t *testing.T) {
 				total += fi.Size()
 			}
 			assert.Equal(t, int64(1536*1024), total, "every record written once")
+		})
+	}
+}
+
+// TestFHRotatingMaxBytesCPython logs the same records through CPython's
+// RotatingFileHandler and through rotating_file with maxBytes and
+// backupCount: the files hold the same records, in the same order, split
+// at the same records: Python's rule to the byte, a record larger than
+// maxBytes alone in its file, and the same backups kept.
+func TestFHRotatingMaxBytesCPython(t *testing.T) {
+	t.Parallel()
+	type pyCase struct {
+		MaxBytes    int      `json:"maxBytes"`
+		BackupCount int      `json:"backupCount"`
+		Records     []string `json:"records"`
+	}
+	var records []string
+	for i := range 120 {
+		records = append(records, fmt.Sprintf("record %d %s", i, strings.Repeat("x", i*7%41)))
+	}
+	records[50] = strings.Repeat("big", 200) // larger than maxBytes
+	records[51] = strings.Repeat("BIG", 200) // and again, right after
+	cases := []pyCase{
+		{MaxBytes: 1024, BackupCount: 200, Records: records},
+		{MaxBytes: 1024, BackupCount: 3, Records: records},
+		{MaxBytes: 100, BackupCount: 500, Records: records},
+		{MaxBytes: 37, BackupCount: 500, Records: records[:10]}, // every record at or past the limit
+	}
+	var want [][]string
+	fhPython(t, "rotating", cases, &want)
+	require.Len(t, want, len(cases))
+	for i, c := range cases {
+		t.Run(fmt.Sprintf("maxBytes=%d,backupCount=%d", c.MaxBytes, c.BackupCount), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, "app.log")
+			e := newTestEnvAt(t, "fh")
+			require.NoError(t, e.DictConfig(jsonConfig(t, fmt.Sprintf(`{"version": 1,
+				"formatters": {"m": {"format": "%%(message)s"}},
+				"handlers": {"h": {"class": "logging.handlers.RotatingFileHandler", "filename": %s,
+				                   "maxBytes": %d, "backupCount": %d, "formatter": "m"}},
+				"root": {"handlers": ["h"], "level": "INFO"}}`, jsonQuote(path), c.MaxBytes, c.BackupCount))))
+			log := e.Logger("rot")
+			for _, msg := range c.Records {
+				log.Info(msg)
+			}
+			require.NoError(t, e.Shutdown())
+			assert.Empty(t, e.allReported())
+			backups, err := filepath.Glob(filepath.Join(dir, "app-*.log"))
+			require.NoError(t, err)
+			slices.Sort(backups) // by their time stamps: oldest first
+			var got []string
+			for _, f := range append(backups, path) {
+				b, err := os.ReadFile(f)
+				require.NoError(t, err)
+				got = append(got, string(b))
+			}
+			assert.Equal(t, want[i], got)
 		})
 	}
 }
@@ -963,7 +1020,7 @@ func TestFHWarnings(t *testing.T) {
 	dir := t.TempDir()
 	e := newTestEnvAt(t, "fh")
 	cfg := jsonConfig(t, fmt.Sprintf(`{"version": 1, "handlers": {
-		"rot": {"class": "rotating_file", "filename": %q, "maxBytes": 1500000, "backupCount": 3},
+		"rot": {"class": "rotating_file", "filename": %q, "maxBytes": 1500000, "backupCount": 0},
 		"mem": {"class": "memory", "capacity": 1}}}`, filepath.Join(dir, "w.log")))
 	require.NoError(t, e.Check(cfg), "warnings do not refuse a configuration")
 	var got []string
@@ -972,7 +1029,7 @@ func TestFHWarnings(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{
 		"warning: handlers.mem: no target: every record is dropped (Python keeps them in memory for a target set later)",
-		"warning: handlers.rot: maxBytes 1500000 is not a whole number of MiB: the file rotates at 2 MiB (2097152 bytes)",
+		"warning: handlers.rot: backupCount is 0: the file never rotates, as in Python (set backupCount, or maxBackups to keep every rotated file)",
 	}, got)
 }
 
@@ -1136,7 +1193,7 @@ handlers=rot,timed,mem
 
 [handler_rot]
 class=handlers.RotatingFileHandler
-args=(%q, 'a', 1000000, 2)
+args=(%q, 'a', 3, 2)
 
 [handler_timed]
 class=handlers.TimedRotatingFileHandler
@@ -1155,19 +1212,19 @@ target=rot
 	require.NoError(t, e.FileConfig(ini))
 	e.Logger("a").Info("x")
 	require.NoError(t, e.Shutdown())
-	for path, want := range map[string]string{rot: "x\nx\n", timed: "x\n"} {
+	// rot got x twice (from root and from mem): maxBytes 3, the third
+	// argument, put the second in a new file.
+	for path, want := range map[string]string{rot: "x\n", timed: "x\n"} {
 		data, err := os.ReadFile(path)
 		require.NoError(t, err)
 		assert.Equal(t, want, string(data), path)
 	}
-	_, err := os.Stat(filepath.Join(dir, "w.log"))
+	backups, err := filepath.Glob(strings.TrimSuffix(rot, ".log") + "-*.log")
+	require.NoError(t, err)
+	assert.Len(t, backups, 1, "maxBytes and backupCount, the third and fourth arguments, were bound")
+	_, err = os.Stat(filepath.Join(dir, "w.log"))
 	assert.True(t, os.IsNotExist(err), "delay, the fourth argument, was bound")
-	var warnings []string
-	for _, err := range e.allReported() {
-		warnings = append(warnings, err.Error())
-	}
-	assert.Equal(t, []string{"warning: handlers.rot: maxBytes 1000000 is not a whole number of MiB: the file rotates at 1 MiB (1048576 bytes)"}, warnings,
-		"maxBytes, the third argument, was bound")
+	assert.Empty(t, e.allReported())
 }
 
 // TestFileAndRotatingFileOnOnePath: a file handler and a rotating file

@@ -10,6 +10,11 @@ file), each later one after a rollover made exactly at the previous one, as
 CPython computes them (computeRollover, then doRollover). Set TZ for the
 local time zone.
 
+MODE "rotating": each case is {"maxBytes", "backupCount", "records": [str]};
+each record is logged at INFO through a RotatingFileHandler with the format
+%(message)s in a new temporary directory; the result is the contents of
+the files, oldest backup first, the live file last.
+
 MODE "handlers": each case is {"config": a dictConfig dictionary, "steps":
 [{"logger", "level", "msg"}, {"shutdown": true} or {"config": a new
 dictConfig dictionary}], "final": bool}. Every
@@ -129,6 +134,25 @@ def run_handlers(case):
     return snaps
 
 
+def rotating(case):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "app.log")
+        h = logging.handlers.RotatingFileHandler(path, maxBytes=case["maxBytes"], backupCount=case["backupCount"])
+        h.setFormatter(logging.Formatter("%(message)s"))
+        log = logging.Logger("rot")
+        log.addHandler(h)
+        for msg in case["records"]:
+            log.info(msg)
+        h.close()
+        names = ["%s.%d" % (path, i) for i in range(case["backupCount"], 0, -1)] + [path]
+        out = []
+        for n in names:
+            if os.path.exists(n):
+                with open(n, encoding="utf-8") as f:
+                    out.append(f.read())
+        return out
+
+
 def main():
     mode = sys.argv[1]
     cases = json.load(sys.stdin)
@@ -136,6 +160,8 @@ def main():
         result = timed(cases)
     elif mode == "handlers":
         result = [run_handlers(c) for c in cases]
+    elif mode == "rotating":
+        result = [rotating(c) for c in cases]
     else:
         raise SystemExit("unknown mode %r" % mode)
     json.dump(result, sys.stdout)
