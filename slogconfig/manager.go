@@ -3,7 +3,9 @@ package slogconfig
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -89,7 +91,8 @@ func WithRegistry(r *Registry) Option {
 // (a [*HandlerError], or a [*handlers.CallError] for a panic in a handler
 // method that returns no error), the warnings of configurations, and the
 // errors of closing what a configuration no longer uses. The default
-// prints Python's "--- Logging error ---" report on stderr.
+// prints each error as Python's "--- Logging error ---" report on stderr,
+// and each warning on one line, "slogconfig: warning: PATH: MESSAGE".
 func WithErrorHandler(f func(error)) Option {
 	return optionFunc(func(m *Manager) { m.errh = f })
 }
@@ -149,7 +152,18 @@ func New(opts ...Option) *Manager {
 
 // printError is the default error handler.
 func (m *Manager) printError(err error) {
-	fmt.Fprintf(os.Stderr, "--- Logging error ---\n%v\n", err)
+	printError(os.Stderr, err)
+}
+
+// printError writes err to w: a configuration warning on one line, as
+// Python's warnings module would, anything else as Python's
+// Handler.handleError reports an error.
+func printError(w io.Writer, err error) {
+	if cw := (*ConfigWarning)(nil); errors.As(err, &cw) {
+		fmt.Fprintf(w, "slogconfig: %v\n", cw)
+		return
+	}
+	fmt.Fprintf(w, "--- Logging error ---\n%v\n", err)
 }
 
 // report sends err to the error handler.

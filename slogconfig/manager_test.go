@@ -1,6 +1,8 @@
 package slogconfig
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,4 +42,16 @@ func TestWithThreadName(t *testing.T) {
 			assert.Equal(t, `{"threadName": "`+tt.want+`"}`+"\n", e.take("j"))
 		})
 	}
+}
+
+// TestDefaultErrorHandler shows what the default error handler prints: a
+// configuration warning on one line, an error as Python's handleError
+// report.
+func TestDefaultErrorHandler(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	printError(&b, &ConfigWarning{Path: "handlers.rot", Msg: "backupCount is 0: the file never rotates"})
+	printError(&b, &HandlerError{Handler: "h", Logger: "app", Err: errors.New("disk full")})
+	assert.Equal(t, "slogconfig: warning: handlers.rot: backupCount is 0: the file never rotates\n"+
+		"--- Logging error ---\n"+(&HandlerError{Handler: "h", Logger: "app", Err: errors.New("disk full")}).Error()+"\n", b.String())
 }
