@@ -33,13 +33,21 @@
 // logger has level, propagate, handlers and filters. Unknown top-level keys
 // are ignored; a handler key its class does not take is an error.
 //
-// Class names are Go names with Python's dotted names as aliases. Built in
-// today: the formatters pattern (logging.Formatter, the default), json and
-// text; the filter name (logging.Filter); the handlers stream
-// (logging.StreamHandler), file (logging.FileHandler) and null
-// (logging.NullHandler). A program adds its own with
-// [Registry.RegisterHandler], [Registry.RegisterFormatter] and
-// [Registry.RegisterFilter].
+// Class names are Go names with Python's dotted names as aliases. Built in:
+//
+//   - formatters: pattern (logging.Formatter, the default), json and text
+//     (slog's JSONHandler and TextHandler), and python-json-logger's
+//     JsonFormatter (pythonjsonlogger.json.JsonFormatter and
+//     pythonjsonlogger.jsonlogger.JsonFormatter);
+//   - filters: name (logging.Filter);
+//   - handlers: stream (logging.StreamHandler), file (logging.FileHandler),
+//     null (logging.NullHandler), rotating_file, timed_rotating_file,
+//     watched_file, memory and queue (logging.handlers.RotatingFileHandler,
+//     TimedRotatingFileHandler, WatchedFileHandler, MemoryHandler and
+//     QueueHandler), and the Go classes failover, router and pool.
+//
+// A program adds its own with [Registry.RegisterHandler],
+// [Registry.RegisterFormatter] and [Registry.RegisterFilter].
 //
 // A string value that is wholly "prefix://rest" is converted: ext://name
 // is a value of the Registry (sys.stdout, sys.stderr, the logging level

@@ -5,8 +5,9 @@
 //
 //	go run ./examples/quickstart
 //
-// The JSON log goes to the file named by $QUICKSTART_LOG, or by default to
-// a new temporary directory; the program prints where.
+// The JSON log goes to the file named by $QUICKSTART_LOG, where it stays,
+// or by default to a new temporary directory, which the program removes
+// when it ends; the program prints which.
 package main
 
 import (
@@ -42,9 +43,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
-	if err := run(os.Stdout, dir); err != nil {
+	keep := os.Getenv("QUICKSTART_LOG") != ""
+	err = run(os.Stdout, dir)
+	if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
+	}
+	if !keep {
+		fmt.Printf("== removed %s; set QUICKSTART_LOG to a file name to keep the JSON log\n", dir)
 	}
 }
 
