@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/slogtree/slogtree/formatters"
 	"github.com/slogtree/slogtree/internal/testutil"
@@ -74,6 +75,11 @@ func TestAllocsPatternHandle(t *testing.T) {
 		slog.String("user", "alice"), slog.Int("n", 7), slog.Float64("f", 3.25), slog.Bool("ok", true),
 		slog.Group("req", slog.String("id", "r-2")),
 	}
+	// One of each kind, a time and a string that are quoted among them.
+	kinds := []slog.Attr{
+		slog.String("user", "alice smith"), slog.Int("n", 7), slog.Float64("f", 3.25), slog.Bool("ok", true),
+		slog.Time("at", time.Date(2024, 1, 2, 3, 4, 5, 6000, time.UTC)),
+	}
 	ctx := context.Background()
 	for _, tt := range handlers {
 		for n := 0; n <= len(five); n++ {
@@ -81,6 +87,10 @@ func TestAllocsPatternHandle(t *testing.T) {
 			if got := testing.AllocsPerRun(1000, func() { _ = tt.h.Handle(ctx, r) }); got != 0 {
 				t.Errorf("%s: Handle of a record of %d attributes: %v allocations, want 0", tt.name, n, got)
 			}
+		}
+		r := fmttRecord(slog.LevelInfo, "hello world", kinds...)
+		if got := testing.AllocsPerRun(1000, func() { _ = tt.h.Handle(ctx, r) }); got != 0 {
+			t.Errorf("%s: Handle of a record of five kinds of attribute: %v allocations, want 0", tt.name, got)
 		}
 	}
 }

@@ -709,10 +709,31 @@ func appendKV(b []byte, key string, v slog.Value) []byte {
 	start := len(b)
 	b = pyformat.AppendStr(b, v)
 	if needsQuote(b[start:]) {
-		s := string(b[start:])
-		b = strconv.AppendQuote(b[:start], s)
+		b = quoteTail(b, start)
 	}
 	return b
+}
+
+// quoteTail quotes b[start:] in place, as strconv.Quote would.
+func quoteTail(b []byte, start int) []byte {
+	plain := true
+	for _, c := range b[start:] {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain { // printable ASCII: the quotes are all that changes
+		b = append(b, 0, '"')
+		copy(b[start+1:], b[start:len(b)-2])
+		b[start] = '"'
+		return b
+	}
+	// AppendQuote reads what it overwrites: quote a copy, on the stack
+	// when it is short.
+	var scratch [128]byte
+	s := append(scratch[:0], b[start:]...)
+	return strconv.AppendQuote(b[:start], unsafeString(s))
 }
 
 func needsQuote(s []byte) bool {

@@ -26,7 +26,7 @@ import (
 // (a dotted key is a slog group), t the Python type.
 type pydiffAttr struct {
 	K string `json:"k"`
-	T string `json:"t"` // str int float bool none
+	T string `json:"t"` // str int float bool none time
 	V any    `json:"v"`
 }
 
@@ -45,6 +45,9 @@ func (a pydiffAttr) slog() slog.Attr {
 		v = slog.Float64Value(f)
 	case "bool":
 		v = slog.BoolValue(a.V.(bool))
+	case "time":
+		tv := a.V.([3]int64)
+		v = slog.TimeValue(time.Unix(tv[0], tv[1]).In(time.FixedZone("", int(tv[2]))))
 	default:
 		v = slog.AnyValue(nil)
 	}
@@ -57,6 +60,12 @@ func (a pydiffAttr) slog() slog.Attr {
 
 func pyStr(k, v string) pydiffAttr     { return pydiffAttr{K: k, T: "str", V: v} }
 func pyInt(k string, v int) pydiffAttr { return pydiffAttr{K: k, T: "int", V: v} }
+
+// pyTime is an aware datetime (a time.Time in a fixed zone offset seconds
+// east of UTC).
+func pyTime(k string, t time.Time, offset int) pydiffAttr {
+	return pydiffAttr{K: k, T: "time", V: [3]int64{t.Unix(), int64(t.Nanosecond()), int64(offset)}}
+}
 func pyFloat(k string, v float64) pydiffAttr {
 	return pydiffAttr{K: k, T: "float", V: strconv.FormatFloat(v, 'g', -1, 64)}
 }
@@ -121,6 +130,11 @@ func pydiffCases() []pydiffCase {
 		{Name: "unicode literal", Fmt: "→ %(message)s ←", Msg: "日本語"},
 		{Name: "literal percent", Fmt: "100%% %(message)s %%(x)s"},
 		{Name: "process", Fmt: "%(process)d %(processName)s %(message)s"},
+		{Name: "time attributes", Fmt: "%(t)s|%(us)s|%(east)s|%(west)s|%(t)-40s| %(message)s", Attrs: []pydiffAttr{
+			pyTime("t", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), 0),
+			pyTime("us", time.Date(2024, 1, 2, 3, 4, 5, 6789, time.UTC), 0),
+			pyTime("east", time.Date(2024, 7, 1, 12, 0, 0, 500000000, time.UTC), 5*3600+1800),
+			pyTime("west", time.Date(1999, 12, 31, 23, 59, 59, 999999999, time.UTC), -8*3600)}},
 		{Name: "thread name", Fmt: "%(threadName)s %(threadName)-12s|%(threadName)r %(message)s"},
 		// %-style: attributes and their values.
 		{Name: "attrs s", Fmt: "%(user)s %(n)s %(f)s %(message)s", Attrs: pydiffUser},

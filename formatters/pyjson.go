@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/slogtree/slogtree/internal/pyformat"
@@ -335,7 +334,8 @@ func (f *PyJSON) appendValue(b []byte, v slog.Value) []byte {
 	case slog.KindDuration:
 		return appendPyJSONString(b, v.Duration().String(), f.ascii)
 	case slog.KindTime:
-		return appendPyJSONString(b, isoformat(v.Time()), f.ascii)
+		var tb [48]byte
+		return appendPyJSONString(b, unsafeString(pyformat.AppendDatetime(tb[:0], v.Time(), 'T')), f.ascii)
 	case slog.KindGroup:
 		attrs := v.Group()
 		kvs := make([]pyKV, 0, len(attrs))
@@ -377,15 +377,6 @@ func (f *PyJSON) appendGo(b []byte, a any) []byte {
 
 func (f *PyJSON) appendString(b []byte, s string) []byte {
 	return appendPyJSONString(b, s, f.ascii)
-}
-
-// isoformat is Python's datetime.isoformat: microseconds only when not
-// zero, and the offset as +HH:MM.
-func isoformat(t time.Time) string {
-	if t.Nanosecond()/1000 != 0 {
-		return t.Format("2006-01-02T15:04:05.000000-07:00")
-	}
-	return t.Format("2006-01-02T15:04:05-07:00")
 }
 
 // appendPyJSONString appends s as a JSON string as Python's json.dumps

@@ -5,6 +5,7 @@ Reads a JSON list of cases on stdin and prints a JSON list of
 LogRecord itself at a fixed time, so created and msecs follow CPython's
 own arithmetic; times are converted with time.gmtime.
 """
+import datetime
 import json
 import logging
 import sys
@@ -18,6 +19,12 @@ def value(a):
         return float(v)
     if t == "none":
         return None
+    if t == "time":
+        # [Unix seconds, nanoseconds, UTC offset in seconds]: an aware
+        # datetime, to the microsecond as Python keeps it.
+        sec, nsec, off = v
+        tz = datetime.timezone(datetime.timedelta(seconds=off))
+        return datetime.datetime.fromtimestamp(sec, tz) + datetime.timedelta(microseconds=nsec // 1000)
     return v
 
 

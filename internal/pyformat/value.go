@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -146,6 +147,8 @@ func AppendStr(b []byte, v slog.Value) []byte {
 			return append(b, "True"...)
 		}
 		return append(b, "False"...)
+	case slog.KindTime:
+		return AppendDatetime(b, v.Time(), ' ')
 	case slog.KindAny:
 		a := v.Any()
 		if a == nil {
@@ -154,6 +157,19 @@ func AppendStr(b []byte, v slog.Value) []byte {
 		return Guard(b, a, appendGoStr, appendRaw)
 	}
 	return append(b, v.String()...)
+}
+
+// AppendDatetime appends t as Python renders an aware datetime, with sep
+// between the date and the time: ' ' for str(), 'T' for isoformat().
+// Microseconds, which are all Python keeps, follow the seconds when they
+// are not zero, then the zone's offset: "2006-01-02 15:04:05.000006+00:00".
+func AppendDatetime(b []byte, t time.Time, sep byte) []byte {
+	b = t.AppendFormat(b, "2006-01-02")
+	b = append(b, sep)
+	if t.Nanosecond() >= 1000 {
+		return t.AppendFormat(b, "15:04:05.000000-07:00")
+	}
+	return t.AppendFormat(b, "15:04:05-07:00")
 }
 
 // pad appends s to b, padded to width: spaces on the left, or on the right
