@@ -300,6 +300,35 @@ func TestWatchConfigMapUpdate(t *testing.T) {
 	assert.Empty(t, e.reported())
 }
 
+// A link to a file in another directory is followed: a write to the file
+// it names, and the link pointed at another file, are applied.
+func TestWatchLinkElsewhere(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	e := &watchEnv{testEnv: newTestEnv(t, "a", "b"), dir: t.TempDir(), probe: &watchProbe{}}
+	shared := t.TempDir()
+	one, two := filepath.Join(shared, "one.json"), filepath.Join(shared, "two.json")
+	require.NoError(t, os.WriteFile(one, []byte(watchCfg("a", "one")), 0o644))
+	require.NoError(t, os.WriteFile(two, []byte(watchCfg("b", "two")), 0o644))
+	e.path = filepath.Join(e.dir, "logging.json")
+	require.NoError(t, os.Symlink(one, e.path))
+	e.watch(t)
+	assert.ElementsMatch(t, []string{e.dir, shared}, e.w.fsw.WatchList())
+
+	writeAtomic(t, one, watchCfg("a", "edited"))
+	e.probe.await(t, watchApplied)
+	assert.Equal(t, map[string]string{"a": "edited m\n"}, e.logs("m"))
+
+	tmp := filepath.Join(e.dir, "link.tmp")
+	require.NoError(t, os.Symlink(two, tmp))
+	require.NoError(t, os.Rename(tmp, e.path))
+	e.probe.await(t, watchApplied)
+	assert.Equal(t, map[string]string{"b": "two m\n"}, e.logs("m"))
+	assert.Empty(t, e.reported())
+}
+
 // watchFakeClock is a clock that moves only when told to.
 type watchFakeClock struct {
 	mu    sync.Mutex
