@@ -3,6 +3,7 @@ module github.com/slogtree/slogtree
 go 1.24
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/samber/slog-multi v1.7.1
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
@@ -13,5 +14,6 @@ require (
 require (
 	github.com/samber/lo v1.52.0 // indirect
 	github.com/samber/slog-common v0.20.0 // indirect
+	golang.org/x/sys v0.13.0 // indirect
 	golang.org/x/text v0.22.0 // indirect
 )

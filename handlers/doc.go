@@ -37,6 +37,17 @@
 // for all of them. Each handle keeps its own terminator. The last handle
 // on a path to close closes the descriptor.
 //
+// # External rotation
+//
+// A tool that rotates a log file by renaming it (logrotate's "create")
+// leaves the sinks writing to the renamed file. [File.Reopen] (and
+// [WatchedFile.Reopen], [RotatingFile.Reopen]) opens the path again for
+// every handle on it, and [Reopen] does so for every path of one or more
+// [Opener]s, as a configuration's files: each record lands wholly in the
+// old file or wholly in the new one, a rotating file counts the new file's
+// size, and a path that cannot be opened again (its directory is gone)
+// keeps its old descriptor and reports the error.
+//
 // # Opening and committing
 //
 // A configuration opens its file sinks through an [Opener], then commits

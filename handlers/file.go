@@ -104,6 +104,18 @@ func (f *File) Path() string { return f.h.s.path }
 // force applies to the File's records too.
 func (f *File) Write(p []byte) (int, error) { return f.h.write(p) }
 
+// Reopen closes the path's descriptor and opens the path again, to
+// append, creating the file if it is missing, for every handle of the
+// process on the path: after an external rotation such as logrotate's
+// "create", which renames the file away, records go to a new file at the
+// path. Mode "w" does not truncate again. A write in progress finishes
+// first, and a write made meanwhile waits: each record lands wholly in the
+// old file or wholly in the new one. If the path cannot be opened (its
+// directory was removed), the old descriptor stays in use and the error is
+// returned. A File whose delayed file is not open yet has nothing to
+// reopen.
+func (f *File) Reopen() error { return f.h.reopen() }
+
 // Close releases this File's share of the open file; the last handle on
 // the path closes it. Close is idempotent.
 func (f *File) Close() error { return f.h.close() }

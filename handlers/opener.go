@@ -299,6 +299,35 @@ func (o *Opener) Abort() error {
 	return errors.Join(errs...)
 }
 
+// Reopen reopens, as [File.Reopen] does, every path on which a handle
+// opened through one of openers is open and committed, each path once,
+// and returns the errors of the paths it could not reopen, joined; those
+// paths keep their old descriptors. It is how a program that applied
+// configurations through Openers reopens their files after an external
+// rotation: handles of other Openers on the same paths share the new
+// descriptors, as they share every descriptor.
+func Reopen(openers ...*Opener) error {
+	var todo []*fileSink
+	seen := map[*fileSink]bool{}
+	for _, o := range openers {
+		o.mu.Lock()
+		for _, op := range o.order {
+			for _, h := range op.handles {
+				if h.state.Load() == handleLive && !seen[h.s] {
+					seen[h.s] = true
+					todo = append(todo, h.s)
+				}
+			}
+		}
+		o.mu.Unlock()
+	}
+	var errs []error
+	for _, s := range todo {
+		errs = append(errs, s.reopen())
+	}
+	return errors.Join(errs...)
+}
+
 // commitNow commits o after its one open, of f with error err: the
 // package-level Open functions are an Opener opened and committed at once.
 func commitNow[T io.Closer](o *Opener, f T, err error) (T, error) {

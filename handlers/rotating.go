@@ -169,6 +169,11 @@ func (f *RotatingFile) Rotate() error {
 	return f.h.s.rotate(f.h.rot, false)
 }
 
+// Reopen opens the path again for every handle on it, as [File.Reopen]
+// does, after an external rotation: the size count is then the new
+// file's size, and rotation by size goes on from there.
+func (f *RotatingFile) Reopen() error { return f.h.reopen() }
+
 // NextRollover returns the time of the next rotation of the file by f's
 // schedule, or the zero time when f rotates by size only. While f's
 // schedule runs on the path, that is its next boundary; while it does not

@@ -230,6 +230,35 @@ func (s *fileSink) reopenLocked(perm os.FileMode) error {
 	return nil
 }
 
+// reopen closes the descriptor and opens the path again, to append,
+// creating the file with the path's permission if it is missing: after an
+// external rotation (logrotate's "create": the file was renamed away), the
+// handles on the path write to the file the path now names. The new file
+// is opened before the old one is closed, under the write lock: a write
+// waits meanwhile and lands wholly in the old file or wholly in the new
+// one, and the size count is the new file's size. If the path cannot be
+// opened (its directory is gone), the old descriptor stays, so that
+// records go on being written to the file they were written to, and the
+// error is returned. A sink without a descriptor (every handle delayed,
+// no write yet) or closed is left alone: its next open finds the path.
+func (s *fileSink) reopen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.file == nil {
+		return nil
+	}
+	f, fi, err := openStat(s.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, s.perm)
+	if err != nil {
+		return fmt.Errorf("reopen: %w", err)
+	}
+	old := s.file
+	s.setFileLocked(f, fi)
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("reopen %s: closing the old descriptor: %w", s.path, err)
+	}
+	return nil
+}
+
 // closeFileLocked closes the descriptor, if open.
 func (s *fileSink) closeFileLocked() error {
 	if s.file == nil {
@@ -552,6 +581,17 @@ func (h *handle) close() error {
 		}
 	})
 	return h.err
+}
+
+// reopen checks h's state, then reopens the path for every handle on it.
+func (h *handle) reopen() error {
+	switch h.state.Load() {
+	case handlePending:
+		return errPending
+	case handleClosed:
+		return ErrClosed
+	}
+	return h.s.reopen()
 }
 
 // write checks h's state, then writes p.

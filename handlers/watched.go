@@ -67,6 +67,10 @@ func (f *WatchedFile) Path() string { return f.h.s.path }
 // p in one write.
 func (f *WatchedFile) Write(p []byte) (int, error) { return f.h.write(p) }
 
+// Reopen opens the path again for every handle on it, whether or not the
+// path still names the open file, as [File.Reopen] does.
+func (f *WatchedFile) Reopen() error { return f.h.reopen() }
+
 // Close releases this handle's share of the file; the last handle on the
 // path closes it. Close is idempotent.
 func (f *WatchedFile) Close() error { return f.h.close() }

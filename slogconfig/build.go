@@ -55,7 +55,7 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 		o := &object{id: h.id, seq: m.built, h: handlers.New(inner, &handlers.Options{
 			Level: level, Filters: h.filts, Name: h.id, OnError: m.report,
 			Trusted: h.trusted,
-		}, closerOrNil(closer)...)}
+		}, closerOrNil(closer)...), opener: p.opener}
 		for _, r := range h.refs {
 			o.deps = append(o.deps, p.byID[r.id])
 		}

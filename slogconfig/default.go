@@ -34,3 +34,7 @@ func ShutdownContext(ctx context.Context) error { return std.ShutdownContext(ctx
 // Check checks cfg as the default Manager would apply it, changing
 // nothing: see [Manager.Check].
 func Check(cfg map[string]any) error { return std.Check(cfg) }
+
+// Reopen reopens every file of the default Manager's configuration: see
+// [Manager.Reopen].
+func Reopen() error { return std.Reopen() }

@@ -137,6 +137,34 @@
 // a panic is reported, never fatal, and the record still reaches the other
 // handlers.
 //
+// # Reloading
+//
+// [Manager.Watch] applies a configuration file, then applies it again each
+// time its content changes, until [Watcher.Close]:
+//
+//	w, err := slogconfig.Watch("/etc/app/logging.yaml", slogconfig.ReloadOnSignal(syscall.SIGHUP))
+//	if err != nil {
+//		log.Fatal(err) // applied before Watch returns: no Load needed
+//	}
+//	defer w.Close()
+//
+// It watches the file's directory, so that writes in place, files renamed
+// over it, removals and new files, and changed links are all seen, and it
+// debounces them ([Debounce], 100ms by default). Content already in force
+// is not applied again. A file that cannot be applied keeps the running
+// configuration; its [*WatchError] goes to the error handler and to
+// [Watcher.Err]. [PollInterval] reads the file at intervals where the file
+// system sends no notifications (NFS, some container volumes).
+//
+// A Kubernetes ConfigMap mounted as a volume is followed: the file there is
+// a link through ..data, which the kubelet swaps at once to a new
+// timestamped directory; each update is one reload. A ConfigMap mounted
+// with subPath is never updated by the kubelet.
+//
+// [Manager.Reopen] closes and opens again every file the running
+// configuration writes to, after an external rotation such as logrotate's
+// "create": each record lands wholly in the old file or in the new one.
+//
 // # Deviations from Python
 //
 // Everything else follows CPython 3.11.

@@ -193,6 +193,23 @@ func (e *ListenError) Error() string {
 
 func (e *ListenError) Unwrap() error { return e.Err }
 
+// WatchError is the error of a configuration file watched by a
+// [Watcher] that could not be read, decoded or applied, or of the file
+// system watch itself: [Manager.Watch] returns it, the Manager's error
+// handler receives it, and [Watcher.Err] returns the last one. Path is the
+// watched file, absolute; Err says what went wrong, a [*ConfigError] for
+// a configuration refused.
+type WatchError struct {
+	Path string
+	Err  error
+}
+
+func (e *WatchError) Error() string {
+	return fmt.Sprintf("slogconfig: watching %s: %v", e.Path, e.Err)
+}
+
+func (e *WatchError) Unwrap() error { return e.Err }
+
 // ErrNoStatus is returned by [Send] when the listener closed the
 // connection without a status. Python's logging.config.listen never sends
 // one: the configuration was delivered, but whether it was applied is

@@ -23,29 +23,47 @@ func (m *Manager) Load(path string) error {
 // only checks it as check says when check is not nil. An INI file is read
 // with o.
 func (m *Manager) loadFile(path string, o fileConfigOptions, check *checkMode) error {
+	if err := checkFormat(path); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".json", ".yaml", ".yml":
-		var cfg map[string]any
-		if cfg, err = DecodeDict(data, ext[1:]); err == nil {
-			if check != nil {
-				err = m.checkConfig(cfg, check.probe)
-			} else {
-				err = m.DictConfig(cfg)
-			}
-		}
-	case ".ini", ".conf", ".cfg":
-		err = m.fileConfig(data, o, check)
-	default:
-		return fmt.Errorf("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)
-	}
-	if err != nil {
+	if err := m.loadData(path, data, o, check); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// checkFormat refuses a path whose extension names no format Load reads.
+func checkFormat(path string) error {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".json", ".yaml", ".yml", ".ini", ".conf", ".cfg":
+		return nil
+	default:
+		return fmt.Errorf("unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", ext)
+	}
+}
+
+// loadData applies data, the contents of the file at path, in the format
+// of path's extension, or only checks it as check says when check is not
+// nil. An INI file is read with o. The error does not name the file.
+func (m *Manager) loadData(path string, data []byte, o fileConfigOptions, check *checkMode) error {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".json", ".yaml", ".yml":
+		cfg, err := DecodeDict(data, ext[1:])
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			return m.checkConfig(cfg, check.probe)
+		}
+		return m.DictConfig(cfg)
+	case ".ini", ".conf", ".cfg":
+		return m.fileConfig(data, o, check)
+	}
+	return checkFormat(path)
 }
 
 // DecodeDict decodes a configuration in format "json" or "yaml" (or "yml")

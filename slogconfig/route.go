@@ -40,6 +40,9 @@ type object struct {
 	deps []*object // the objects it wraps (a queue's handlers, a memory handler's target)
 	seq  uint64    // build order: wrappers after what they wrap
 	refs int       // generations using it; guarded by Manager.resMu
+	// opener opened the files of the configuration that built it; nil for
+	// the last-resort handler.
+	opener *handlers.Opener
 }
 
 // newRoute computes the route of n for generation g from n's chain and
