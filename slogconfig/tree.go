@@ -23,8 +23,9 @@ type node struct {
 	level               levels.Level
 	handlers            []*object
 	filters             []filters.Filter
-	chain               []*object  // the handlers a record on n reaches, n's own first
-	eff                 slog.Level // n's effective level, which children inherit
+	filterInfo          []TreeFilter // filters as a snapshot shows them
+	chain               []*object    // the handlers a record on n reaches, n's own first
+	eff                 slog.Level   // n's effective level, which children inherit
 
 	route atomic.Pointer[route]
 
@@ -183,7 +184,7 @@ func configureLogger(n *node, l *loggerSpec, objs map[string]*object, incrementa
 	}
 	if !incremental {
 		n.handlers = objectsOf(l.hs, objs)
-		n.filters = l.filts
+		n.filters, n.filterInfo = l.filts, l.filtInfo
 	}
 	if l.propagate != nil {
 		n.propagate = *l.propagate
@@ -229,7 +230,7 @@ func (m *Manager) applyFull(s *spec, p *prepared) *existing {
 	}
 	if s.root != nil {
 		m.root.handlers = objectsOf(s.root.hs, p.byID)
-		m.root.filters = s.root.filts
+		m.root.filters, m.root.filterInfo = s.root.filts, s.root.filtInfo
 		if s.root.level != nil {
 			m.root.level = *s.root.level
 		}
