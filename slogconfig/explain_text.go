@@ -1,7 +1,6 @@
 package slogconfig
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -122,7 +121,7 @@ func (e *Explanation) dependsIDs() []string {
 //
 // The shape is stable: keys are only ever added.
 func (e *Explanation) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		Logger         string            `json:"logger"`
 		Exists         bool              `json:"exists"`
 		Level          string            `json:"level"`
@@ -146,7 +145,7 @@ func (e *Explanation) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON encodes h as an OUTCOME of [Explanation.MarshalJSON].
 func (h *HandlerOutcome) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		ID       string            `json:"id"`
 		Class    string            `json:"class"`
 		Logger   string            `json:"logger"`

@@ -1,6 +1,7 @@
 package slogconfig
 
 import (
+	"bytes"
 	"encoding/json"
 )
 
@@ -28,7 +29,7 @@ import (
 // logging.Filter (classes "name" and "logging.Filter"). Lists are [] when
 // empty, never null.
 func (t *Tree) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		Root *TreeLogger `json:"root"`
 	}{t.Root})
 }
@@ -55,7 +56,7 @@ type treePlaceholderJSON struct {
 func (l *TreeLogger) MarshalJSON() ([]byte, error) {
 	children := nonNil(l.Children)
 	if l.Placeholder {
-		return json.Marshal(treePlaceholderJSON{Name: l.Name, Placeholder: true, Children: children})
+		return marshalJSON(treePlaceholderJSON{Name: l.Name, Placeholder: true, Children: children})
 	}
 	j := treeLoggerJSON{
 		Name: l.Name, Level: levelName(l.Level, l.names), EffectiveLevel: levelName(l.EffectiveLevel, l.names),
@@ -66,7 +67,7 @@ func (l *TreeLogger) MarshalJSON() ([]byte, error) {
 		p := l.Parent
 		j.Parent = &p
 	}
-	return json.Marshal(j)
+	return marshalJSON(j)
 }
 
 type treeHandlerJSON struct {
@@ -86,7 +87,7 @@ func (h *TreeHandler) MarshalJSON() ([]byte, error) {
 	if settings == nil {
 		settings = map[string]any{}
 	}
-	return json.Marshal(treeHandlerJSON{
+	return marshalJSON(treeHandlerJSON{
 		ID: h.ID, Class: h.Class, Level: levelName(h.Level, h.names), Filters: nonNil(h.Filters),
 		Formatter: h.Formatter, Sink: h.Sink, Settings: settings, Handlers: nonNil(h.Handlers),
 	})
@@ -94,7 +95,7 @@ func (h *TreeHandler) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON encodes f as a FORMATTER of [Tree.MarshalJSON].
 func (f TreeFormatter) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		ID      string `json:"id"`
 		Class   string `json:"class"`
 		Format  string `json:"format"`
@@ -105,7 +106,7 @@ func (f TreeFormatter) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON encodes s as {"kind": ..., "name": ...}.
 func (s TreeSink) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	return marshalJSON(struct {
 		Kind string `json:"kind"`
 		Name string `json:"name"`
 	}{s.Kind, s.Name})
@@ -122,7 +123,7 @@ func (f TreeFilter) MarshalJSON() ([]byte, error) {
 	if f.isPythonName() {
 		j.Name = &f.Name
 	}
-	return json.Marshal(j)
+	return marshalJSON(j)
 }
 
 // nonNil returns s, or an empty slice for nil, which JSON encodes as [].
@@ -131,4 +132,18 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// marshalJSON is json.Marshal without the escapes of <, > and &, which
+// format strings and file names are full of: the caller's encoder decides
+// (json.Marshal escapes them, an Encoder with SetEscapeHTML(false) does
+// not).
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
