@@ -412,3 +412,68 @@ func pythonReprs(t *testing.T, ss []string) []string {
 	require.NoError(t, json.Unmarshal(out, &reprs))
 	return reprs
 }
+
+// pyTreeStep is a step of a TestTreeMatchesCPython scenario: loggers to
+// name, or a configuration to apply.
+type pyTreeStep struct {
+	Get    []string       `json:"get,omitempty"`
+	Config map[string]any `json:"config,omitempty"`
+}
+
+type pyTreeScenario struct {
+	Name  string       `json:"name"`
+	Steps []pyTreeStep `json:"steps"`
+}
+
+// TestTreeMatchesCPython checks the logger lines of Tree.String (all but
+// filters and handlers) against the tree CPython builds from the same
+// steps, printed by testdata/pytree.py as logging_tree 1.9 prints it:
+// placeholders, the names under them, Python's placeholder quirk (" !-"
+// and "Broken .parent"), levels, effective levels, Propagate OFF and the
+// loggers disable_existing_loggers disables.
+func TestTreeMatchesCPython(t *testing.T) {
+	t.Parallel()
+	cfg := func(s string) map[string]any { return jsonConfig(t, s) }
+	scenarios := []pyTreeScenario{
+		{Name: "names, placeholders and the quirk", Steps: []pyTreeStep{
+			{Get: []string{"lib", "app.db.pool", "ro.x", "a..b", "y.", "deep.er.est", "app.db.pool.x.y"}},
+			{Config: cfg(`{"version": 1, "loggers": {"app": {"level": "INFO"}, "app.db": {"level": "DEBUG"},
+				"app.audit": {"propagate": false}, "ro": {}, "x.y.z": {}, "deep": {"level": "ERROR"}},
+				"root": {"level": "WARNING"}}`)},
+			{Get: []string{"deep.er", "app.other"}},
+		}},
+		{Name: "a root placeholder", Steps: []pyTreeStep{
+			{Get: []string{"root.x", "rootish"}},
+			{Config: cfg(`{"version": 1, "loggers": {"root": {"level": "DEBUG"}, "root.x.y": {"propagate": false}}}`)},
+		}},
+		{Name: "root NOTSET and reconfigurations", Steps: []pyTreeStep{
+			{Get: []string{"a.b", "c"}},
+			{Config: cfg(`{"version": 1, "disable_existing_loggers": false, "loggers": {"a": {"level": "ERROR", "propagate": false}},
+				"root": {"level": "NOTSET"}}`)},
+			{Config: cfg(`{"version": 1, "incremental": true, "loggers": {"a": {"propagate": true}, "c": {"level": "CRITICAL"}}}`)},
+			{Config: cfg(`{"version": 1, "loggers": {"a.b": {"level": "INFO"}}}`)},
+		}},
+	}
+	want := runPyScenarios(t, "pytree.py", scenarios)
+	for _, sc := range scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			m := New(WithRegistry(NewRegistry()), WithDryRun())
+			for _, st := range sc.Steps {
+				for _, n := range st.Get {
+					m.Logger(n)
+				}
+				if st.Config != nil {
+					require.NoError(t, m.DictConfig(st.Config))
+				}
+			}
+			tr := m.Tree()
+			for _, l := range tr.Loggers() {
+				l.Filters, l.Handlers = nil, nil
+			}
+			py, ok := want[sc.Name]
+			require.True(t, ok, "pytree.py returned no result")
+			assert.Equal(t, strings.Join(py.Events, "\n")+"\n", tr.String())
+		})
+	}
+}
