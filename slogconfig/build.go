@@ -31,6 +31,18 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 	if s.incremental {
 		return p, nil
 	}
+	if m.dryRun {
+		// Stand-ins with the levels, filters and references of the
+		// handlers, and nothing behind them: no class is called.
+		for _, h := range s.handlers {
+			inner := slog.Handler(standIn{})
+			if h.plan != nil && h.plan.kind == "null" {
+				inner = handlers.Null
+			}
+			p.add(m.newObject(h, inner, nil, p))
+		}
+		return p, nil
+	}
 	p.opener = handlers.NewOpener()
 	var errs problems
 	for _, h := range s.handlers {
@@ -47,20 +59,7 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 			errs.add(h.path, err)
 			continue
 		}
-		m.built++
-		level := h.level.Threshold()
-		if inner == handlers.Null {
-			level = levels.None // Python's NullHandler takes nothing, but counts as a handler
-		}
-		o := &object{id: h.id, seq: m.built, h: handlers.New(inner, &handlers.Options{
-			Level: level, Filters: h.filts, Name: h.id, OnError: m.report,
-			Trusted: h.trusted,
-		}, closerOrNil(closer)...), opener: p.opener}
-		for _, r := range h.refs {
-			o.deps = append(o.deps, p.byID[r.id])
-		}
-		p.objs = append(p.objs, o)
-		p.byID[h.id] = o
+		p.add(m.newObject(h, inner, closer, p))
 	}
 	if len(errs) > 1 {
 		errs.order(entryOrder(s.cfg))
@@ -73,6 +72,30 @@ func (m *Manager) prepare(s *spec) (*prepared, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// newObject makes the handler object of h over inner, the handler its
+// class built, in front of the handler objects it refers to in p.
+func (m *Manager) newObject(h *handlerSpec, inner slog.Handler, closer io.Closer, p *prepared) *object {
+	m.built++
+	level := h.level.Threshold()
+	if inner == handlers.Null {
+		level = levels.None // Python's NullHandler takes nothing, but counts as a handler
+	}
+	o := &object{id: h.id, seq: m.built, info: m.describeHandler(h), h: handlers.New(inner, &handlers.Options{
+		Level: level, Filters: h.filts, Name: h.id, OnError: m.report,
+		Trusted: h.trusted,
+	}, closerOrNil(closer)...), opener: p.opener}
+	for _, r := range h.refs {
+		o.deps = append(o.deps, p.byID[r.id])
+	}
+	return o
+}
+
+// add adds a built handler object to p.
+func (p *prepared) add(o *object) {
+	p.objs = append(p.objs, o)
+	p.byID[o.id] = o
 }
 
 // buildable reports whether every handler h refers to was built.

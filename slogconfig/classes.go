@@ -30,7 +30,7 @@ var streamClass = HandlerClass{
 		if err != nil {
 			return nil, err
 		}
-		return &classPlan{userCode: !ownWriter(w), build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "stream", stream: w, userCode: !ownWriter(w), build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			st := handlers.NewStream(w, &handlers.StreamOptions{Terminator: term})
 			return c.Format(st.Direct()), st, nil
 		}}, nil
@@ -61,7 +61,7 @@ var fileClass = HandlerClass{
 		if err := a.err(); err != nil {
 			return nil, err
 		}
-		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "file", files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			f, err := c.opener.OpenFile(name, &opts)
 			if err != nil {
 				return nil, nil, err
@@ -74,7 +74,7 @@ var fileClass = HandlerClass{
 // nullClass is logging.NullHandler().
 var nullClass = HandlerClass{
 	plan: func(*HandlerConfig) (*classPlan, error) {
-		return &classPlan{build: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "null", build: func(*HandlerConfig) (slog.Handler, io.Closer, error) {
 			return handlers.Null, nil, nil
 		}}, nil
 	},

@@ -109,7 +109,7 @@ var rotatingClass = HandlerClass{
 			}
 			fopts := handlers.FileOptions{Mode: mode, Delay: ropts.Delay, Perm: ropts.Perm, Terminator: ropts.Terminator}
 			use := a.file("filename", name, mode, fopts.Perm, nil)
-			return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			return &classPlan{kind: "rotating_file", files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 				f, err := c.opener.OpenFile(name, &fopts)
 				if err != nil {
 					return nil, nil, err
@@ -120,7 +120,7 @@ var rotatingClass = HandlerClass{
 		ropts.MaxSizeMB, ropts.MaxBytes = sizeMB, int64(maxBytes)
 		use := a.file("filename", name, "a", ropts.Perm, rotation{sizeMB: sizeMB, maxBytes: maxBytes, backups: ropts.MaxBackups,
 			ageDays: ropts.MaxAgeDays, compress: ropts.Compress, localTime: ropts.LocalTime, atTime: -1})
-		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "rotating_file", files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			f, err := c.opener.OpenRotating(name, &ropts)
 			if err != nil {
 				return nil, nil, err
@@ -179,7 +179,7 @@ var timedClass = HandlerClass{
 		use := a.file("filename", name, "a", topts.Perm, rotation{backups: topts.MaxBackups, ageDays: topts.MaxAgeDays,
 			compress: topts.Compress, localTime: topts.LocalTime, when: strings.ToUpper(topts.When),
 			interval: topts.Interval, utc: topts.UTC, atTime: at})
-		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "timed_rotating_file", files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			f, err := c.opener.OpenTimedRotating(name, &topts)
 			if err != nil {
 				return nil, nil, err
@@ -208,7 +208,7 @@ var watchedClass = HandlerClass{
 		if err := a.err(); err != nil {
 			return nil, err
 		}
-		return &classPlan{files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "watched_file", files: []fileUse{use}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			f, err := c.opener.OpenWatched(name, &wopts)
 			if err != nil {
 				return nil, nil, err
@@ -247,7 +247,12 @@ var memoryClass = HandlerClass{
 		if err := a.err(); err != nil {
 			return nil, err
 		}
-		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		flushLevel := slog.LevelError
+		if opts.FlushLevel != nil {
+			flushLevel = opts.FlushLevel.Level()
+		}
+		wrap := wrapInfo{capacity: opts.Capacity, flushLevel: flushLevel, flushOnClose: !opts.NoFlushOnClose}
+		return &classPlan{kind: "memory", wrap: wrap, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			var t slog.Handler
 			if target != "" {
 				t = c.Handler(target)
@@ -285,7 +290,7 @@ var queueClass = HandlerClass{
 		if err := a.err(); err != nil {
 			return nil, err
 		}
-		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "queue", wrap: wrapInfo{respect: opts.RespectHandlerLevel}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			o := opts
 			o.OnError = childReporter(c, ids)
 			h := handlers.NewQueueHandler(c.handlers(ids), &o)
@@ -296,19 +301,20 @@ var queueClass = HandlerClass{
 
 // failoverClass is the Go class failover(handlers): each record goes to
 // the first of the handlers that takes it.
-var failoverClass = listClass(func(hs []slog.Handler, onError func(error)) slog.Handler {
+var failoverClass = listClass("failover", func(hs []slog.Handler, onError func(error)) slog.Handler {
 	return handlers.NewFailover(hs, &handlers.FailoverOptions{OnError: onError})
 })
 
 // poolClass is the Go class pool(handlers): records go to the handlers in
 // turn.
-var poolClass = listClass(func(hs []slog.Handler, onError func(error)) slog.Handler {
+var poolClass = listClass("pool", func(hs []slog.Handler, onError func(error)) slog.Handler {
 	return handlers.NewPool(hs, &handlers.PoolOptions{OnError: onError})
 })
 
-// listClass is a class whose one argument is a list of handler ids, built
-// by build over those handlers, with their errors reported under their ids.
-func listClass(build func(hs []slog.Handler, onError func(error)) slog.Handler) HandlerClass {
+// listClass is the class kind whose one argument is a list of handler
+// ids, built by build over those handlers, with their errors reported
+// under their ids.
+func listClass(kind string, build func(hs []slog.Handler, onError func(error)) slog.Handler) HandlerClass {
 	return HandlerClass{
 		Params: []string{"handlers"},
 		Refs:   []string{"handlers"},
@@ -318,7 +324,7 @@ func listClass(build func(hs []slog.Handler, onError func(error)) slog.Handler) 
 			if err := a.err(); err != nil {
 				return nil, err
 			}
-			return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+			return &classPlan{kind: kind, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 				return build(c.handlers(ids), childReporter(c, ids)), nil, nil
 			}}, nil
 		},
@@ -355,7 +361,7 @@ var routerClass = HandlerClass{
 		if err := a.err(); err != nil {
 			return nil, err
 		}
-		return &classPlan{build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
+		return &classPlan{kind: "router", wrap: wrapInfo{routes: routes, firstMatch: first}, build: func(c *HandlerConfig) (slog.Handler, io.Closer, error) {
 			rs := slices.Clone(routes)
 			for i, h := range c.handlers(ids) {
 				rs[i].Handler = h

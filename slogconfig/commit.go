@@ -10,7 +10,8 @@ import (
 // configuration. Files opened in mode "w" that no other handle has open
 // are truncated, the rotation settings and schedules of the files the
 // configuration rotates take effect, and its level names are registered.
-// Nothing here can refuse the configuration: a failure (a file that cannot
+// A dry run ([WithDryRun]) commits nothing. Nothing here can refuse the
+// configuration: a failure (a file that cannot
 // be truncated) is reported and the configuration goes on. An incremental
 // configuration's handler levels are set by the swap, on the handler
 // objects in force (see [Manager.install]).
@@ -20,7 +21,7 @@ func (m *Manager) commit(s *spec, p *prepared) {
 			m.report(fmt.Errorf("slogconfig: applying the configuration's files: %w", err))
 		}
 	}
-	if s.pending.Len() > 0 {
+	if s.pending.Len() > 0 && !m.dryRun {
 		if err := levels.Register(s.pending); err != nil {
 			m.report(fmt.Errorf("slogconfig: slogtree_levels: %w", err))
 		}

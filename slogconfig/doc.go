@@ -165,6 +165,47 @@
 // configuration writes to, after an external rotation such as logrotate's
 // "create": each record lands wholly in the old file or in the new one.
 //
+// # Seeing the tree
+//
+// [Manager.Tree] (and [LoggerTree] for the default Manager) is a snapshot
+// of the hierarchy: every logger ever named or configured, root first,
+// with the placeholders between them, each with its own and effective
+// level, propagate and disabled flags, filters and handlers; each handler
+// with its class, level, filters, formatter, what it writes to (a stream
+// by its ext:// name, a file by its path) and the handlers it passes
+// records to. It is plain data ([Tree], [TreeLogger], [TreeHandler]) for
+// a program to list or serve; its String is the layout of Python's
+// logging_tree package, MarshalJSON a documented shape and Mermaid a
+// flowchart:
+//
+//	<--""
+//	   Level INFO
+//	   Handler Stream <stderr>
+//	     Name 'console'
+//	   |
+//	   o   "jobs"
+//	       Level NOTSET so inherits level INFO
+//	       Propagate OFF
+//	       Handler File '/var/log/app/errors.log'
+//	         Name 'errors'
+//	         Level ERROR
+//
+// [Manager.Explain] (and [Explain]) says what becomes of a record of a
+// level logged on a logger: whether the logger passes it (its level, its
+// disabled flag, its name filters), then for each handler on its way
+// whether the record reaches it and, when not, why (the handler's level,
+// a filter, propagation stopped at a logger, a null handler), into the
+// handlers a queue, memory, failover, router or pool handler passes it to,
+// and the last resort when no handler is found. It follows the state the
+// loggers route records by, so it agrees with what a record logged then
+// does. Both hold the Manager's lock only while they copy the loggers'
+// states; logging goes on meanwhile.
+//
+// A Manager made with [WithDryRun] applies configurations with stand-ins
+// for the handlers, which open nothing, so that Tree and Explain show
+// what a configuration would do without touching a file: the slogconfig
+// command's tree and explain work that way.
+//
 // # Deviations from Python
 //
 // Everything else follows CPython 3.11.

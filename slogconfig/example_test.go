@@ -274,3 +274,87 @@ func ExampleRegistry_RegisterHandler() {
 	// level=INFO msg="order placed" logger=shop id=7
 	// handlers.out.colour: unexpected keyword argument "colour" for slogtext
 }
+
+// Tree shows what a configuration made of the loggers, in the layout of
+// Python's logging_tree; a dry-run Manager shows it without opening the
+// file the configuration names.
+func ExampleManager_Tree() {
+	m := slogconfig.New(slogconfig.WithRegistry(slogconfig.NewRegistry()), slogconfig.WithDryRun())
+	m.Logger("vendor.lib") // named before the configuration: disabled by it
+	err := m.DictConfig(map[string]any{
+		"version":    1,
+		"formatters": map[string]any{"plain": map[string]any{"format": "%(levelname)s %(name)s: %(message)s"}},
+		"handlers": map[string]any{
+			"console": map[string]any{"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"},
+			"errors":  map[string]any{"class": "file", "filename": "/var/log/app/errors.log", "level": "ERROR"},
+		},
+		"loggers": map[string]any{
+			"app.db": map[string]any{"level": "DEBUG"},
+			"jobs":   map[string]any{"handlers": []any{"errors"}, "propagate": false},
+		},
+		"root": map[string]any{"level": "INFO", "handlers": []any{"console"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(m.Tree())
+	// Output:
+	// <--""
+	//    Level INFO
+	//    Handler Stream <stderr>
+	//      Name 'console'
+	//      Formatter fmt='%(levelname)s %(name)s: %(message)s' datefmt=None
+	//    |
+	//    o<--[app]
+	//    |   |
+	//    |   o<--"app.db"
+	//    |       Level DEBUG
+	//    |
+	//    o   "jobs"
+	//    |   Level NOTSET so inherits level INFO
+	//    |   Propagate OFF
+	//    |   Handler File '/var/log/app/errors.log'
+	//    |     Name 'errors'
+	//    |     Level ERROR
+	//    |
+	//    o<--[vendor]
+	//        |
+	//        o<--"vendor.lib"
+	//            Level NOTSET so inherits level INFO
+	//            Disabled
+}
+
+// Explain says which handlers a record reaches, and why it does not reach
+// the others.
+func ExampleManager_Explain() {
+	m := slogconfig.New(slogconfig.WithRegistry(slogconfig.NewRegistry()))
+	err := m.DictConfig(map[string]any{
+		"version": 1,
+		"handlers": map[string]any{
+			"console": map[string]any{"class": "stream", "stream": "ext://sys.stdout"},
+			"errors":  map[string]any{"class": "stream", "stream": "ext://sys.stdout", "level": "ERROR"},
+		},
+		"loggers": map[string]any{
+			"app":    map[string]any{"level": "INFO", "handlers": []any{"errors"}},
+			"app.db": map[string]any{"propagate": false, "handlers": []any{"console"}},
+		},
+		"root": map[string]any{"handlers": []any{"console"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Shutdown()
+	fmt.Print(m.Explain("app.http", slog.LevelWarn))
+	fmt.Println(m.Explain("app.db", slog.LevelDebug).Detail)
+	// Output:
+	// record WARNING on logger "app.http"
+	// logger "app.http" does not exist yet: explained as Logger would create it, with no level, filter or handler of its own
+	// logger "app.http": level NOTSET, effective level INFO: the record passes
+	// handlers, in the order the record meets them:
+	//   not reached  errors (stream) on logger "app": the handler's level ERROR is above WARNING
+	//   reached      console (stream) on root
+	// reaches: console
+	// the record's level DEBUG is below the logger's effective level INFO
+}

@@ -207,6 +207,10 @@ type iniReader struct {
 	errs   problems
 	failed map[string]bool // the paths of errs
 	paths  iniPaths
+	// symbolic: a name in args or kwargs whose value is not plain data
+	// (sys.stdout, a registered writer) is written ext://NAME, for a
+	// dictionary saved as JSON or YAML (DecodeINI).
+	symbolic bool
 }
 
 func iniSection(name string) string { return "[" + name + "]" }
@@ -286,9 +290,30 @@ func (r *iniReader) entry(listSect, prefix, id string) (string, bool) {
 	return sect, true
 }
 
+// DecodeINI reads a configuration in Python's fileConfig format, as
+// [Manager.FileConfig] reads it (with opts), and returns the dictConfig
+// dictionary it stands for, without checking or applying it: a
+// dictionary that [Manager.DictConfig] applies as FileConfig applies the
+// file, and that can be saved as JSON or YAML. Interpolation is resolved,
+// [DEFAULT] is folded in, args become keyword arguments named by the
+// class's parameters, level names in args become numbers, and a name whose
+// value is not plain data (sys.stdout, a writer registered with
+// [Registry.RegisterValue]) is written as its ext:// reference. The error
+// of a file that cannot be read as fileConfig reads it names the
+// sections, as FileConfig's does.
+func (m *Manager) DecodeINI(data []byte, opts ...FileConfigOption) (map[string]any, error) {
+	cfg, _, err := m.readINI(data, fileOptions(opts), true)
+	return cfg, err
+}
+
 // iniToDict reads data as a fileConfig file and returns the dictConfig
 // configuration it stands for.
 func (m *Manager) iniToDict(data []byte, o fileConfigOptions) (map[string]any, iniPaths, error) {
+	return m.readINI(data, o, false)
+}
+
+// readINI is iniToDict, and with symbolic DecodeINI.
+func (m *Manager) readINI(data []byte, o fileConfigOptions, symbolic bool) (map[string]any, iniPaths, error) {
 	if len(data) == 0 {
 		return nil, nil, &ConfigError{Problems: []*PathError{{Err: fmt.Errorf("empty file")}}}
 	}
@@ -308,7 +333,7 @@ func (m *Manager) iniToDict(data []byte, o fileConfigOptions) (map[string]any, i
 		}
 		return nil, nil, ce
 	}
-	r := &iniReader{m: m, f: f, failed: map[string]bool{}, paths: iniPaths{}}
+	r := &iniReader{m: m, f: f, failed: map[string]bool{}, paths: iniPaths{}, symbolic: symbolic}
 	formatters := r.formatters()
 	handlers := r.handlers()
 	loggers, root := r.loggers()
@@ -409,20 +434,38 @@ func (r *iniReader) literal(sect, option, src string) any {
 // resolve gives the names of fileConfig's namespace (Python evaluates
 // args in the logging module's) their values from the Registry.
 func (r *iniReader) resolve(name string) (any, bool) {
-	switch name {
-	case "os.devnull":
+	if name == "os.devnull" {
 		return os.DevNull, true
-	case "NOTSET", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL":
-		return r.m.reg.value("logging." + name)
-	case "handlers.socket.SOCK_STREAM", "handlers.socket.SOCK_DGRAM":
-		return r.m.reg.value(strings.TrimPrefix(name, "handlers."))
 	}
-	if strings.HasPrefix(name, "handlers.") {
-		if v, ok := r.m.reg.value("logging." + name); ok {
-			return v, true
+	key, v, ok := r.lookup(name)
+	if ok && r.symbolic {
+		switch v.(type) {
+		case nil, bool, string, int, int64, uint64, float64:
+		default:
+			return "ext://" + key, true
 		}
 	}
-	return r.m.reg.value(name)
+	return v, ok
+}
+
+// lookup finds a name of fileConfig's namespace in the Registry, and
+// returns the Registry's name for it with its value.
+func (r *iniReader) lookup(name string) (key string, v any, ok bool) {
+	switch name {
+	case "NOTSET", "DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL":
+		key = "logging." + name
+	case "handlers.socket.SOCK_STREAM", "handlers.socket.SOCK_DGRAM":
+		key = strings.TrimPrefix(name, "handlers.")
+	default:
+		key = name
+		if strings.HasPrefix(name, "handlers.") {
+			if v, ok := r.m.reg.value("logging." + name); ok {
+				return "logging." + name, v, true
+			}
+		}
+	}
+	v, ok = r.m.reg.value(key)
+	return key, v, ok
 }
 
 // handlerClass resolves a fileConfig handler class: Python evaluates it

@@ -30,6 +30,7 @@ package slogconfig
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -703,4 +704,87 @@ func TestFCRotatingFileHandler(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(dir, "r.log"))
 	require.NoError(t, err)
 	assert.Equal(t, "INFO app rotating\n", string(data))
+}
+
+// TestDecodeINI checks the dictionary DecodeINI makes of an INI file:
+// interpolation resolved, args bound to keyword arguments, level names in
+// args as numbers, sys.stderr and a registered writer as ext:// values,
+// so that the dictionary survives JSON, and that applying it gives the
+// tree FileConfig gives, changing nothing (both on dry runs).
+func TestDecodeINI(t *testing.T) {
+	t.Parallel()
+	const src = `[DEFAULT]
+dir = /nonexistent/logs
+
+[loggers]
+keys = root, db
+
+[handlers]
+keys = console, mine, file, mem
+
+[formatters]
+keys = short
+
+[logger_root]
+level = WARNING
+handlers = console, mem
+
+[logger_db]
+level = DEBUG
+handlers = mine, file
+propagate = 0
+qualname = app.db
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+formatter = short
+
+[handler_mine]
+class = StreamHandler
+args = (out.a,)
+level = INFO
+
+[handler_file]
+class = FileHandler
+args = ('%(dir)s/app.log', 'w')
+kwargs = {'delay': True}
+
+[handler_mem]
+class = handlers.MemoryHandler
+args = (100, ERROR)
+target = console
+
+[formatter_short]
+format = %(levelname)s %(name)s: %(message)s
+`
+	e := newTestEnvOpts(t, []Option{WithDryRun()}, "a")
+	cfg, err := e.DecodeINI([]byte(src))
+	require.NoError(t, err)
+	b, err := json.Marshal(cfg)
+	require.NoError(t, err, "the dictionary is plain data")
+	assert.JSONEq(t, `{"version": 1, "disable_existing_loggers": true,
+		"formatters": {"short": {"format": "%(levelname)s %(name)s: %(message)s"}},
+		"handlers": {
+			"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "short"},
+			"mine": {"class": "logging.StreamHandler", "stream": "ext://out.a", "level": "INFO"},
+			"file": {"class": "logging.FileHandler", "filename": "/nonexistent/logs/app.log", "mode": "w", "delay": true},
+			"mem": {"class": "logging.handlers.MemoryHandler", "capacity": 100, "flushLevel": 40, "target": "console"}},
+		"loggers": {"app.db": {"level": "DEBUG", "handlers": ["mine", "file"], "propagate": false}},
+		"root": {"level": "WARNING", "handlers": ["console", "mem"]}}`, string(b))
+
+	var fromJSON map[string]any
+	require.NoError(t, json.Unmarshal(b, &fromJSON))
+	require.NoError(t, e.DictConfig(fromJSON))
+	viaDict := e.Tree().String()
+	ini := newTestEnvOpts(t, []Option{WithDryRun()}, "a")
+	require.NoError(t, ini.FileConfigReader(strings.NewReader(src)))
+	assert.Equal(t, ini.Tree().String(), viaDict)
+	assert.Contains(t, viaDict, "Handler Stream <stderr>")
+	assert.Contains(t, viaDict, "Handler Stream <out.a>")
+
+	_, err = e.DecodeINI([]byte("[loggers]\nkeys=root\n[logger_root]\nlevel=%(nope)s\nhandlers=\n[handlers]\nkeys=\n[formatters]\nkeys=\n"))
+	assert.ErrorContains(t, err, "[logger_root] level: %(nope)s names no option")
+	_, err = e.DecodeINI([]byte("[handlers]\nkeys=h\n[handler_h]\nclass=StreamHandler\nargs=(sys.nope,)\n"))
+	assert.ErrorContains(t, err, "[handler_h] args: ")
 }

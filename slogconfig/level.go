@@ -1,7 +1,10 @@
 package slogconfig
 
 import (
+	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 
 	"github.com/slogtree/slogtree/formatters"
 
@@ -27,4 +30,28 @@ const LevelCritical = slog.Level(levels.Critical)
 // the rules.
 func RegisterLevelName(name string, l slog.Level) error {
 	return formatters.RegisterLevelName(name, l)
+}
+
+// ParseLevel reads the level of a record as a configuration writes a
+// level: a name in any case (Python's, slog's with an offset such as
+// INFO+2, the names registered, and the level names of the configurations
+// a dry-run Manager applied, see [WithDryRun]), or a whole number, which
+// is a Python level number (20 is INFO, 15 is slog -2). NOTSET, and 0, are
+// refused: no record has that level.
+func (m *Manager) ParseLevel(s string) (slog.Level, error) {
+	var l levels.Level
+	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+		l = levels.FromPython(n)
+	} else {
+		m.mu.Lock()
+		names := m.levelNames
+		m.mu.Unlock()
+		if l, err = levels.ParseNameWith(s, names); err != nil {
+			return 0, err
+		}
+	}
+	if l.NotSet {
+		return 0, fmt.Errorf("NOTSET is no record's level: %q", s)
+	}
+	return l.Slog, nil
 }

@@ -51,6 +51,7 @@ type Manager struct {
 	lastResort  *object // nil: print a one-time notice instead
 	ownsDefault bool
 	threadName  string
+	dryRun      bool // WithDryRun: stand-ins for handlers, level names kept in levelNames
 
 	cfgMu       sync.Mutex // serialises configurations
 	defaultDone bool       // slog.SetDefault was called; guarded by cfgMu
@@ -65,6 +66,7 @@ type Manager struct {
 	named        map[string]*object     // the handlers of the last full configuration, by id
 	configs      uint64                 // full configurations applied, for the marks of applyFull
 	nextLevels   map[*object]slog.Level // an incremental configuration's handler levels, while its routes are computed
+	levelNames   *levels.Names          // a dry run's level names, which it does not register
 
 	resMu    sync.Mutex // guards object.refs
 	retiring retirements
@@ -231,6 +233,11 @@ func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWar
 	}
 	s := schema(conv, m.reg, &errs)
 	s.cfg, s.threadName = cfg, m.threadName
+	if m.dryRun {
+		m.mu.Lock()
+		s.knownNames = m.levelNames
+		m.mu.Unlock()
+	}
 	if o != nil && o.policy != nil {
 		// Before validate, which calls the classes' Check: a class the
 		// caller does not allow runs no code.
@@ -268,6 +275,9 @@ func (m *Manager) install(s *spec, p *prepared) {
 		}
 	} else {
 		ex = m.applyFull(s, p)
+	}
+	if m.dryRun && s.pending.Len() > 0 {
+		m.levelNames = s.pending
 	}
 	old := m.swap(&generation{}, ex)
 	for o, l := range m.nextLevels {

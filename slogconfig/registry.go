@@ -11,6 +11,7 @@ import (
 
 	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/formatters"
+	"github.com/slogtree/slogtree/handlers"
 )
 
 // A HandlerClass is a handler class a configuration may name with "class"
@@ -58,6 +59,23 @@ type classPlan struct {
 	// userCode: the handler calls a program's code (a registered
 	// writer), so its handler object must call it under a recover.
 	userCode bool
+
+	// What a snapshot ([Manager.Tree]) and an explanation
+	// ([Manager.Explain]) tell of the handler.
+	kind   string    // the class by its Go name: "stream", "file", ..., "queue"
+	stream io.Writer // a stream handler's writer
+	wrap   wrapInfo  // how a wrapper passes records to the handlers it wraps
+}
+
+// wrapInfo is how one of slogtree's wrapping classes passes a record to
+// the handlers it wraps (its handler object's deps, in order).
+type wrapInfo struct {
+	respect      bool             // queue: respect_handler_level
+	capacity     int              // memory: the buffered records that trigger a flush
+	flushLevel   slog.Level       // memory: the least level that triggers a flush
+	flushOnClose bool             // memory
+	routes       []handlers.Route // router: each handler's conditions, Handler unset
+	firstMatch   bool             // router
 }
 
 // fileUse is a file a handler writes, as validate compares it with the

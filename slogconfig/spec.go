@@ -23,6 +23,7 @@ type spec struct {
 
 	cfg        map[string]any // as given, for the order of problems
 	threadName string         // the Manager's, for the formatters and handlers built
+	knownNames *levels.Names  // a dry run's level names from earlier configurations
 	// failed holds the paths of the entries that could not be read or
 	// validated: a reference to one of them is not reported again.
 	failed map[string]bool
@@ -90,10 +91,11 @@ type handlerSpec struct {
 	refs      []ref          // the handlers named by the class's Refs, in order
 
 	// Set by validate.
-	level levels.Level
-	fmt   *formatterSpec // nil: the default formatter
-	filts []filters.Filter
-	plan  *classPlan // what building does, for slogtree's own classes
+	level    levels.Level
+	fmt      *formatterSpec // nil: the default formatter
+	filts    []filters.Filter
+	filtInfo []TreeFilter // the filters as a snapshot shows them
+	plan     *classPlan   // what building does, for slogtree's own classes
 	// trusted: the class, the formatter and every filter are slogtree's
 	// own, so the handler object calls them without a recover.
 	trusted bool
@@ -109,7 +111,8 @@ type loggerSpec struct {
 	filters   []ref // nil when absent
 
 	// Set by validate.
-	level *levels.Level
-	hs    []*handlerSpec
-	filts []filters.Filter
+	level    *levels.Level
+	hs       []*handlerSpec
+	filts    []filters.Filter
+	filtInfo []TreeFilter // the filters as a snapshot shows them
 }

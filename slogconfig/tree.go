@@ -23,8 +23,9 @@ type node struct {
 	level               levels.Level
 	handlers            []*object
 	filters             []filters.Filter
-	chain               []*object  // the handlers a record on n reaches, n's own first
-	eff                 slog.Level // n's effective level, which children inherit
+	filterInfo          []TreeFilter // filters as a snapshot shows them
+	chain               []*object    // the handlers a record on n reaches, n's own first
+	eff                 slog.Level   // n's effective level, which children inherit
 
 	route atomic.Pointer[route]
 
@@ -183,7 +184,7 @@ func configureLogger(n *node, l *loggerSpec, objs map[string]*object, incrementa
 	}
 	if !incremental {
 		n.handlers = objectsOf(l.hs, objs)
-		n.filters = l.filts
+		n.filters, n.filterInfo = l.filts, l.filtInfo
 	}
 	if l.propagate != nil {
 		n.propagate = *l.propagate
@@ -208,14 +209,16 @@ func objectsOf(hs []*handlerSpec, objs map[string]*object) []*object {
 // with Manager.mu held.
 func (m *Manager) applyFull(s *spec, p *prepared) *existing {
 	m.configs++
-	e := &existing{mark: m.configs, disable: s.disableExisting}
+	e := &existing{mark: m.configs, disable: s.disableExisting, existed: map[string]bool{}}
 	wasKnown := make([]bool, len(s.loggers))
 	for i, l := range s.loggers {
 		wasKnown[i] = !isRoot(l.name) && m.known(l.name)
 		// Python creates a placeholder called "root" above a logger called
 		// "root.x"; configuring loggers.root then counts as configuring
 		// an existing logger, whose descendants are reset.
-		e.rootPlaceholder = e.rootPlaceholder || (l.name == "root" && m.placeholders["root"] != nil)
+		if wasKnown[i] || (l.name == "root" && m.placeholders["root"] != nil) {
+			e.existed[l.name] = true
+		}
 	}
 	for i, l := range s.loggers {
 		n := m.nodeLocked(l.name)
@@ -227,7 +230,7 @@ func (m *Manager) applyFull(s *spec, p *prepared) *existing {
 	}
 	if s.root != nil {
 		m.root.handlers = objectsOf(s.root.hs, p.byID)
-		m.root.filters = s.root.filts
+		m.root.filters, m.root.filterInfo = s.root.filts, s.root.filtInfo
 		if s.root.level != nil {
 			m.root.level = *s.root.level
 		}
@@ -241,15 +244,24 @@ func (m *Manager) applyFull(s *spec, p *prepared) *existing {
 // logger it names that itself existed are reset, the others are disabled
 // (or re-enabled) by disable_existing_loggers.
 type existing struct {
-	mark            uint64 // the configuration's mark on the nodes it names
-	disable         bool
-	rootPlaceholder bool
+	mark    uint64 // the configuration's mark on the nodes it names
+	disable bool
+	// existed holds the names the configuration names that existed
+	// before it (loggers or placeholders; "root" for a placeholder of
+	// that name): Python resets the loggers whose names start with one of
+	// them and a dot.
+	existed map[string]bool
 }
 
 // apply applies the rule to c, a child of n; below says whether n is at or
 // below a named logger that existed. It returns below for c's children.
 func (e *existing) apply(m *Manager, n, c *node, below bool) bool {
-	below = below || (e.rootPlaceholder && n == m.root && strings.HasPrefix(c.name, "root."))
+	if !below && (n == m.root || !strings.HasPrefix(c.name, n.name+".")) {
+		// c is not below n by name: a child of root, or a logger that
+		// Python's placeholder rule left under root ("ro.x" made before
+		// "ro"). Python decides by name.
+		below = e.namedBelow(c.name)
+	}
 	if c.configured != e.mark {
 		if below {
 			c.level = levels.Level{NotSet: true}
@@ -260,6 +272,17 @@ func (e *existing) apply(m *Manager, n, c *node, below bool) bool {
 		}
 	}
 	return below || c.existed == e.mark
+}
+
+// namedBelow reports whether name is below, by name, a logger the
+// configuration names that existed before it.
+func (e *existing) namedBelow(name string) bool {
+	for i := 1; i < len(name); i++ {
+		if name[i] == '.' && e.existed[name[:i]] {
+			return true
+		}
+	}
+	return false
 }
 
 // applyIncremental gives the tree the logger levels and propagate flags of

@@ -71,7 +71,7 @@ type validator struct {
 // levelNames reads slogtree_levels, in sorted order: a name may be used by
 // the levels of the rest of the configuration and by the names after it.
 func (v *validator) levelNames() {
-	v.s.pending = &levels.Names{}
+	v.s.pending = v.s.knownNames.Clone()
 	for _, ln := range v.s.levelNames {
 		l, err := levels.ParseWith(ln.raw, v.s.pending)
 		if err != nil {
@@ -223,6 +223,7 @@ func (v *validator) handler(h *handlerSpec) {
 		f := v.s.filterByID[r.id]
 		if v.resolve("filter", r, f != nil) {
 			h.filts = append(h.filts, f.built)
+			h.filtInfo = append(h.filtInfo, describeFilter(f))
 			h.trusted = h.trusted && f.builtin
 		} else {
 			ok = false
@@ -341,6 +342,7 @@ func (v *validator) logger(l *loggerSpec) {
 	for _, r := range l.filters {
 		if f := v.s.filterByID[r.id]; v.resolve("filter", r, f != nil) {
 			l.filts = append(l.filts, f.built)
+			l.filtInfo = append(l.filtInfo, describeFilter(f))
 		}
 	}
 }

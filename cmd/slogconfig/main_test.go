@@ -82,6 +82,7 @@ func TestCheck(t *testing.T) {
 		give       []string
 		wantCode   int
 		wantStdout string
+		wantStderr string
 	}{
 		{name: "good files", give: []string{good, goodJSON, goodYAML}, wantStdout: good + ": ok\n" + goodJSON + ": ok\n" + goodYAML + ": ok\n"},
 		{name: "INI defaults", give: []string{"-default", "lvl=DEBUG", interp}, wantStdout: interp + ": ok\n"},
@@ -93,8 +94,10 @@ func TestCheck(t *testing.T) {
 			good + ": ok\n"},
 		{name: "every problem of a JSON file", give: []string{badJSON}, wantCode: 1, wantStdout: badJSON + ": handlers.h.nope: unexpected keyword argument \"nope\" for logging.StreamHandler\n" +
 			badJSON + ": root.level: unknown level: \"LOUD\"\n"},
-		{name: "missing file", give: []string{filepath.Join(dir, "nope.ini")}, wantCode: 1, wantStdout: "open " + filepath.Join(dir, "nope.ini") + ": no such file or directory\n"},
-		{name: "unknown format", give: []string{write(t, dir, "x.txt", "")}, wantCode: 1, wantStdout: filepath.Join(dir, "x.txt") + ": unknown configuration format \".txt\": want .json, .yaml, .yml, .ini, .conf or .cfg\n"},
+		{name: "missing file", give: []string{filepath.Join(dir, "nope.ini")}, wantCode: 1,
+			wantStderr: "slogconfig check: open " + filepath.Join(dir, "nope.ini") + ": no such file or directory\n"},
+		{name: "unknown format", give: []string{write(t, dir, "x.txt", "")}, wantCode: 1,
+			wantStderr: "slogconfig check: " + filepath.Join(dir, "x.txt") + ": unknown configuration format \".txt\": want .json, .yaml, .yml, .ini, .conf or .cfg\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +105,7 @@ func TestCheck(t *testing.T) {
 			code, stdout, stderr := runCmd(append([]string{"check"}, tt.give...)...)
 			assert.Equal(t, tt.wantCode, code, "stderr: %s", stderr)
 			assert.Equal(t, tt.wantStdout, stdout)
+			assert.Equal(t, tt.wantStderr, stderr)
 		})
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -182,6 +184,31 @@ func (n *Names) Len() int {
 		return 0
 	}
 	return len(n.order)
+}
+
+// Name returns the name n gives level l: the last added for it, as a
+// later registration replaces the printed name.
+func (n *Names) Name(l slog.Level) (string, bool) {
+	if n == nil {
+		return "", false
+	}
+	for i := len(n.order) - 1; i >= 0; i-- {
+		if n.byName[strings.ToUpper(n.order[i])] == l {
+			return n.order[i], true
+		}
+	}
+	return "", false
+}
+
+// Clone returns a copy of n that names may be added to without changing n.
+func (n *Names) Clone() *Names {
+	c := &Names{}
+	if n == nil {
+		return c
+	}
+	c.order = slices.Clone(n.order)
+	c.byName = maps.Clone(n.byName)
+	return c
 }
 
 // Add adds name for level l after checking it as RegisterName would, against

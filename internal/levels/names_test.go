@@ -136,6 +136,37 @@ func TestNamesBeforeRegistering(t *testing.T) {
 	assert.Equal(t, "PendingOne", Name(90_001))
 }
 
+// TestNamesNameAndClone checks the reverse lookup of a set of pending
+// names (the last name added for a level is its name) and that a clone is
+// independent of the set it came from.
+func TestNamesNameAndClone(t *testing.T) {
+	t.Parallel()
+	var nilNames *Names
+	_, ok := nilNames.Name(90_101)
+	assert.False(t, ok, "a nil set names nothing")
+	assert.Equal(t, 0, nilNames.Clone().Len())
+
+	var n Names
+	require.NoError(t, n.Add("CloneFirst", 90_101))
+	require.NoError(t, n.Add("CloneSecond", 90_101))
+	require.NoError(t, n.Add("CloneOther", 90_102))
+	name, ok := n.Name(90_101)
+	assert.True(t, ok)
+	assert.Equal(t, "CloneSecond", name, "the last name added for a level")
+	_, ok = n.Name(90_103)
+	assert.False(t, ok)
+
+	c := n.Clone()
+	require.NoError(t, c.Add("CloneThird", 90_103))
+	_, ok = n.Name(90_103)
+	assert.False(t, ok, "adding to the clone leaves the original alone")
+	name, ok = c.Name(90_102)
+	assert.True(t, ok)
+	assert.Equal(t, "CloneOther", name)
+	assert.Equal(t, 3, n.Len())
+	assert.Equal(t, 4, c.Len())
+}
+
 // BenchmarkRegisterNames registers 8,000 new names one at a time, and in
 // one batch, as a configuration's slogtree_levels are: both cost time in
 // proportion to the names, not to the names registered before them.
