@@ -74,9 +74,10 @@ type Credentials struct {
 // Handle waits for the response, as CPython's emit does, and ignores it:
 // a response of any status is a success, and only a failure to connect,
 // send or receive (or the Timeout, which CPython does not have) is an
-// error, returned by Handle. Each request opens a connection of its own,
-// as CPython's does; redirects are not followed, and proxies from the
-// environment are not used, as CPython's http.client uses none.
+// error, returned by Handle. Connections are kept open between records
+// (CPython opens one per record) and closed by Close; redirects are not
+// followed, and proxies from the environment are not used, as CPython's
+// http.client follows none and uses none.
 type HTTPHandler struct {
 	c   *httpClient
 	rec pyRecord
@@ -314,9 +315,9 @@ func (h *HTTPHandler) WithGroup(name string) slog.Handler {
 	return &h2
 }
 
-// Close waits for the requests under way (Timeout at most), for h and
-// every handler derived from it; records handled after Close fail with
-// [ErrClosed]. Close is idempotent.
+// Close waits for the requests under way (Timeout at most) and closes the
+// connections, for h and every handler derived from it; records handled
+// after Close fail with [ErrClosed]. Close is idempotent.
 func (h *HTTPHandler) Close() error {
 	h.c.mu.Lock()
 	h.c.closed = true
