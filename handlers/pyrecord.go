@@ -96,6 +96,17 @@ var pyArgs, pyExcText, pyStackInfo = func() (args, excText, stackInfo int) {
 	return
 }()
 
+// pyFieldKeys are the keys of the fields, in their order, as the values
+// og-rek pickles.
+var pyFieldKeys = func() []any {
+	r := slog.Record{}
+	var keys []any
+	for _, a := range formatters.AppendLogRecord(nil, "", &r, "") {
+		keys = append(keys, a.Key)
+	}
+	return keys
+}()
+
 // pyReserved reports whether key is an attribute of Python's LogRecord
 // that an attribute must not overwrite: the fields LogRecord.__init__
 // sets, and message and asctime, which Formatter.format sets.
@@ -243,8 +254,14 @@ var errPickleLayout = errors.New("pickle: unexpected encoder output")
 // order: MARK … DICT is what og-rek writes for a map.
 func (d *pyDict) appendPickle(b []byte) ([]byte, error) {
 	items := d.items[:0]
-	for _, kv := range d.kvs {
-		items = append(items, validUTF8(kv.Key), d.pickleValue(kv.Value))
+	for i, kv := range d.kvs {
+		var key any
+		if i < len(pyFieldKeys) {
+			key = pyFieldKeys[i] // boxed once
+		} else {
+			key = validUTF8(kv.Key)
+		}
+		items = append(items, key, d.pickleValue(kv.Value))
 	}
 	d.items = items
 	start := len(b)
