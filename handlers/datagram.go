@@ -18,11 +18,15 @@ import (
 // The host is looked up by the handler's goroutine, at once and again
 // after a failed lookup with the back-off of a SocketHandler; the socket
 // keeps the address found (CPython looks the host up for every record, in
-// the logging call). A record logged before an address is known, or whose
-// write fails, is dropped, counted ([DatagramHandler.Dropped]) and
-// reported through OnError as a [*SendError]; CPython reports each such
-// record as an error of the handler. Unlike CPython, whose socket takes
-// only IPv4, an IPv6 address is used when the host has no IPv4 one.
+// the logging call). A record logged while the lookup is under way waits
+// for it (WriteTimeout at most); a record logged while no address is
+// known, or whose write fails, is dropped, counted
+// ([DatagramHandler.Dropped]) and reported through OnError as a
+// [*SendError], where CPython reports each such record as an error of
+// the handler. Unlike CPython, whose socket takes only IPv4, an IPv6
+// address is used when the host has no IPv4 one. Over a Unix socket the
+// path is sent to for each record, as CPython's sendto does, so a
+// receiver that starts again is found at once.
 //
 // The handlers derived from one NewDatagramHandler (WithAttrs, WithGroup,
 // WithLoggerName) share the socket. The formatter of a configuration is

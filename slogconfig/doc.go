@@ -162,6 +162,10 @@
 //   - The file and buffering handlers deviate as package handlers
 //     documents: lumberjack's rotated file names and whole-MiB sizes,
 //     queue listeners started for you, a bounded queue by default.
+//   - The network handlers (socket, datagram, http) deviate as package
+//     handlers documents: connections made in the background, dropped
+//     records counted and reported, timeouts; http's context is a
+//     *tls.Config registered with RegisterValue.
 //
 // # Python's INI format and the socket listener
 //
