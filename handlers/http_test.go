@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -281,10 +282,12 @@ func TestHTTPHandlerIgnoresTheRecordContext(t *testing.T) {
 func TestHTTPHandlerSecure(t *testing.T) {
 	t.Parallel()
 	got := make(chan *http.Request, 1)
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		got <- r
 	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake the second handler fails
+	srv.StartTLS()
 	defer srv.Close()
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
@@ -398,9 +401,9 @@ func TestNewHTTPHandlerErrors(t *testing.T) {
 	assert.Equal(t, "[::1]:8080", hostHeader("[::1]:8080", "http"))
 }
 
-// TestQuotePlusMatchesCPython: appendQuotePlus is urllib.parse.quote_plus,
+// TestHTTPQuotePlusMatchesCPython: appendQuotePlus is urllib.parse.quote_plus,
 // invalid UTF-8 taken as U+FFFD.
-func TestQuotePlusMatchesCPython(t *testing.T) {
+func TestHTTPQuotePlusMatchesCPython(t *testing.T) {
 	t.Parallel()
 	py := testutil.Python3(t)
 	var ascii strings.Builder

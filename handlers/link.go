@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,12 +19,13 @@ type SocketOptions struct {
 	// SocketHandler, the name lookup of a DatagramHandler. Default 1 s,
 	// the timeout of Python's SocketHandler.makeSocket.
 	DialTimeout time.Duration
-	// WriteTimeout bounds what Handle spends on one record: waiting for a
-	// connection attempt under way, then writing the record. A record that
-	// cannot be written in time is dropped, and a SocketHandler's write
-	// that times out closes the connection (the stream would be cut in a
-	// record), which is then made again. Default 1 s, the timeout of the
-	// socket Python's SocketHandler writes to.
+	// WriteTimeout bounds what Handle waits for, once the record is
+	// encoded: a connection attempt under way, another record's write,
+	// then the write of the record. A record that cannot be written in
+	// time is dropped, and a SocketHandler's write that times out closes
+	// the connection (the stream would be cut in a record), which is then
+	// made again. Default 1 s, the timeout of the socket Python's
+	// SocketHandler writes to.
 	WriteTimeout time.Duration
 	// RetryStart is the wait after a failed connection attempt before the
 	// next one: Python's retryStart. Default 1 s.
@@ -82,7 +84,7 @@ var errNoConnection = errors.New("no connection yet")
 
 // errWaited is the error of a record whose time ran out while it waited
 // for another record's write.
-var errWaited = errors.New("write timeout: the time ran out waiting for the connection")
+var errWaited = errors.New("write timeout: the time ran out waiting for another record's write")
 
 // A sender is one connection of a link.
 type sender interface {
@@ -110,8 +112,8 @@ type link struct {
 	pending  chan struct{} // closed when the attempt under way ends; nil when none is
 	closed   bool
 	lastErr  error
-	dropped  uint64
-	reported uint64
+	dropped  atomic.Uint64
+	reported uint64 // by report, which runs on the goroutine, then once in close
 
 	wake   chan struct{} // a drop while connected: report it
 	ctx    context.Context
@@ -259,16 +261,16 @@ func (l *link) send(p []byte, deadline time.Time) error {
 		return ErrClosed
 	case s == nil:
 		// Not connected: dropped, reported after the next attempt.
-		l.dropped++
+		l.dropped.Add(1)
 	case !time.Now().Before(deadline):
 		// The time ran out waiting for another record's write: this one
 		// is dropped, the connection is kept.
-		l.dropped++
+		l.dropped.Add(1)
 		l.lastErr = errWaited
 		l.signal()
 	default:
 		if broken, err := s.send(p, deadline); err != nil {
-			l.dropped++
+			l.dropped.Add(1)
 			l.lastErr = err
 			if broken {
 				l.s = nil
@@ -302,15 +304,17 @@ func waitUntil(ch <-chan struct{}, deadline time.Time) bool {
 // report sends a SendError for the drops not yet reported.
 func (l *link) report() {
 	l.mu.Lock()
-	n, total, err := l.dropped-l.reported, l.dropped, l.lastErr
-	l.reported = l.dropped
+	total, err := l.dropped.Load(), l.lastErr
 	l.mu.Unlock()
+	n := total - l.reported
+	l.reported = total
 	if n == 0 || l.opts.OnError == nil {
 		return
 	}
 	if err == nil {
 		err = errNoConnection
 	}
+	defer func() { _ = recover() }() // an error handler that panics must not stop the goroutine
 	l.opts.OnError(&SendError{Handler: l.kind, Network: l.network, Address: l.address, Dropped: n, Total: total, Err: err})
 }
 
@@ -320,11 +324,7 @@ func (l *link) isClosed() bool {
 	return l.closed
 }
 
-func (l *link) droppedCount() uint64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.dropped
-}
+func (l *link) droppedCount() uint64 { return l.dropped.Load() }
 
 // close closes the connection, stops the goroutine and reports the drops
 // not yet reported. It waits for a write under way (WriteTimeout at most).

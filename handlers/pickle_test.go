@@ -61,9 +61,9 @@ func slogtestMap(m map[any]any) map[string]any {
 	return out
 }
 
-// TestPickleHandlersSlogtest runs testing/slogtest on SocketHandler and
+// TestSocketAndDatagramHandlersSlogtest runs testing/slogtest on SocketHandler and
 // DatagramHandler, reading what they send with og-rek's decoder.
-func TestPickleHandlersSlogtest(t *testing.T) {
+func TestSocketAndDatagramHandlersSlogtest(t *testing.T) {
 	t.Parallel()
 	for _, network := range []string{"tcp", "udp"} {
 		t.Run(network, func(t *testing.T) {

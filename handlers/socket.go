@@ -96,7 +96,6 @@ func sendPickle(l *link, rec *pyRecord, r *slog.Record) error {
 	if l.isClosed() {
 		return ErrClosed
 	}
-	deadline := time.Now().Add(l.opts.WriteTimeout)
 	d := getPyDict()
 	defer d.put()
 	rec.build(d, r, slog.Value{}) // makePickle's args = None
@@ -104,7 +103,9 @@ func sendPickle(l *link, rec *pyRecord, r *slog.Record) error {
 	if d.frame, err = d.appendPickle(d.frame[:0]); err != nil {
 		return err
 	}
-	return l.send(d.frame, deadline)
+	// WriteTimeout bounds the waiting, from here: for a connection
+	// attempt, for another record's write, for this write.
+	return l.send(d.frame, time.Now().Add(l.opts.WriteTimeout))
 }
 
 // WithLoggerName returns a SocketHandler sharing h's connection whose

@@ -207,11 +207,11 @@ func checkPickleCase(t *testing.T, c pickleCase, got pyRecv) {
 	}
 }
 
-// TestPickleHandlersCPythonReceiver: what SocketHandler and
+// TestSocketAndDatagramHandlersCPythonReceiver: what SocketHandler and
 // DatagramHandler send, CPython's logging cookbook receiver rebuilds with
 // logging.makeLogRecord(pickle.loads(data)): names, levels, messages,
 // times, types, the fields in LogRecord's order, then the attributes.
-func TestPickleHandlersCPythonReceiver(t *testing.T) {
+func TestSocketAndDatagramHandlersCPythonReceiver(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{"tcp", "unix", "udp", "unixgram"} {
 		t.Run(mode, func(t *testing.T) {
@@ -422,9 +422,9 @@ func TestSocketHandlerStalledReceiver(t *testing.T) {
 	assert.Equal(t, h.Dropped(), errs.dropped())
 }
 
-// TestPickleHandlersUnresolvableHost: a host that does not resolve drops
+// TestSocketAndDatagramHandlersUnresolvableHost: a host that does not resolve drops
 // every record and reports the lookup's error.
-func TestPickleHandlersUnresolvableHost(t *testing.T) {
+func TestSocketAndDatagramHandlersUnresolvableHost(t *testing.T) {
 	t.Parallel()
 	for _, network := range []string{"tcp", "udp"} {
 		t.Run(network, func(t *testing.T) {

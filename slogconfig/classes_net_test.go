@@ -172,7 +172,7 @@ func unixPath(t *testing.T) string {
 	return filepath.Join(dir, "s")
 }
 
-func TestNetClassesRegistered(t *testing.T) {
+func TestSocketDatagramHTTPClassesRegistered(t *testing.T) {
 	t.Parallel()
 	r := NewRegistry()
 	for _, n := range []string{"socket", "logging.handlers.SocketHandler", "datagram", "logging.handlers.DatagramHandler",
@@ -182,10 +182,10 @@ func TestNetClassesRegistered(t *testing.T) {
 	}
 }
 
-// TestNetClassesThroughDictConfig: each class, by its Go and its Python
+// TestSocketDatagramHTTPClassesThroughDictConfig: each class, by its Go and its Python
 // name, sends the records of the loggers it serves, with the logger name,
 // the Manager's thread name and the attributes.
-func TestNetClassesThroughDictConfig(t *testing.T) {
+func TestSocketDatagramHTTPClassesThroughDictConfig(t *testing.T) {
 	t.Parallel()
 	tcp := newPickleRecv(t, "tcp", "127.0.0.1:0")
 	udp := newPickleRecv(t, "udp", "127.0.0.1:0")
@@ -260,9 +260,9 @@ func netHandler(t *testing.T, m *Manager, id string) slog.Handler {
 	return nil
 }
 
-// TestNetClassesThroughFileConfig: the classes take Python's positional
+// TestSocketDatagramHTTPClassesThroughFileConfig: the classes take Python's positional
 // args, with handlers.DEFAULT_TCP_LOGGING_PORT and the like.
-func TestNetClassesThroughFileConfig(t *testing.T) {
+func TestSocketDatagramHTTPClassesThroughFileConfig(t *testing.T) {
 	t.Parallel()
 	tcp := newPickleRecv(t, "tcp", "127.0.0.1:0")
 	web := newHTTPRecv(t)
@@ -316,9 +316,9 @@ args=(%q, '/in', 'GET', False, ('user', 'pw'))
 	require.NoError(t, e.Shutdown())
 }
 
-// TestNetClassesArgErrors: every bad argument is reported at its path, all
+// TestSocketDatagramHTTPClassesArgErrors: every bad argument is reported at its path, all
 // at once, before anything is opened.
-func TestNetClassesArgErrors(t *testing.T) {
+func TestSocketDatagramHTTPClassesArgErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -378,9 +378,9 @@ func TestNetClassesArgErrors(t *testing.T) {
 	}
 }
 
-// TestNetClassesContext: HTTPHandler's context is a *tls.Config the
+// TestSocketDatagramHTTPClassesContext: HTTPHandler's context is a *tls.Config the
 // program registered, and needs secure.
-func TestNetClassesContext(t *testing.T) {
+func TestSocketDatagramHTTPClassesContext(t *testing.T) {
 	t.Parallel()
 	e := newTestEnvAt(t, "nc")
 	require.NoError(t, e.reg.RegisterValue("app.tls", &tls.Config{MinVersion: tls.VersionTLS13}))
@@ -391,10 +391,10 @@ func TestNetClassesContext(t *testing.T) {
 	assert.EqualError(t, err, "handlers.h.context: context parameter only makes sense with secure=True")
 }
 
-// TestNetClassesCheckOpensNothing: checking a configuration of network
+// TestSocketDatagramHTTPClassesCheckOpensNothing: checking a configuration of network
 // handlers connects nowhere and starts no goroutine. Not parallel, so that
 // the goroutines it counts are its own.
-func TestNetClassesCheckOpensNothing(t *testing.T) {
+func TestSocketDatagramHTTPClassesCheckOpensNothing(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer ln.Close()
@@ -415,10 +415,10 @@ func TestNetClassesCheckOpensNothing(t *testing.T) {
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded, "nothing connected")
 }
 
-// TestNetClassesFaults: receivers absent, silent or unresolvable: the
+// TestSocketDatagramHTTPClassesFaults: receivers absent, silent or unresolvable: the
 // failures are reported, the caller is never held past the timeouts, and
 // the other handlers of the configuration still get every record.
-func TestNetClassesFaults(t *testing.T) {
+func TestSocketDatagramHTTPClassesFaults(t *testing.T) {
 	t.Parallel()
 	dead, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -97,8 +97,10 @@ def main():
     s.settimeout(0.05)
     threads = []
 
-    def accept_loop():
+    if kind == socket.SOCK_STREAM:
         s.listen()
+
+    def accept_loop():
         while not stop.is_set():
             try:
                 conn, _ = s.accept()
