@@ -416,6 +416,18 @@ type fieldState struct {
 // recordField returns the LogRecord attribute of kind, which is not
 // kindAttr, for r logged by the logger called name.
 func (p *Pattern) recordField(kind fieldKind, name string, r *slog.Record, st *fieldState) slog.Value {
+	if kind == kindAsctime {
+		st.bufs.time = p.appendTime(st.bufs.time[:0], r.Time)
+		return slog.StringValue(unsafeString(st.bufs.time))
+	}
+	return logRecordField(kind, name, p.threadName, r, st)
+}
+
+// logRecordField returns the LogRecord attribute of kind, which is
+// neither kindAttr nor kindAsctime, for r logged by the logger called
+// name in the thread called threadName. The pattern formatter and
+// [AppendLogRecord] compute every field with it.
+func logRecordField(kind fieldKind, name, threadName string, r *slog.Record, st *fieldState) slog.Value {
 	switch kind {
 	case kindMessage:
 		return slog.StringValue(r.Message)
@@ -425,9 +437,6 @@ func (p *Pattern) recordField(kind fieldKind, name string, r *slog.Record, st *f
 		return slog.StringValue(levels.Name(r.Level))
 	case kindLevelNo:
 		return slog.IntValue(levels.PythonNumber(r.Level))
-	case kindAsctime:
-		st.bufs.time = p.appendTime(st.bufs.time[:0], r.Time)
-		return slog.StringValue(unsafeString(st.bufs.time))
 	case kindCreated:
 		return slog.Float64Value(float64(r.Time.UnixNano()) / 1e9)
 	case kindMsecs:
@@ -441,7 +450,7 @@ func (p *Pattern) recordField(kind fieldKind, name string, r *slog.Record, st *f
 	case kindThread:
 		return slog.IntValue(0)
 	case kindThreadName:
-		return slog.StringValue(p.threadName)
+		return slog.StringValue(threadName)
 	case kindPathname, kindFilename, kindModule, kindLineno, kindFuncName:
 		if !st.srcDone {
 			st.srcDone = true
@@ -634,11 +643,9 @@ func (h *PatternHandler) appendExtra(b, key []byte, a slog.Attr, sp *specials) [
 	return appendKV(b, unsafeString(key), v)
 }
 
-// appendSpecials appends "\n" and the error of exc_info, rendered with
-// %+v, then "\n" and the stack of stack_info, as Python's Formatter.format
-// appends exc_text and stack_info. A true stack_info captures the stack of
-// the goroutine that logs, from the record's caller outwards; a string
-// stack_info is written as it is.
+// appendSpecials appends "\n" and the text of exc_info, then "\n" and the
+// text of stack_info (see [AppendExcText] and [AppendStackInfo]), as
+// Python's Formatter.format appends exc_text and stack_info.
 func appendSpecials(b []byte, sp *specials, pc uintptr) []byte {
 	newline := func(b []byte) []byte {
 		if len(b) == 0 || b[len(b)-1] != '\n' {
@@ -646,29 +653,68 @@ func appendSpecials(b []byte, sp *specials, pc uintptr) []byte {
 		}
 		return b
 	}
-	switch v := sp.exc; {
-	case v.Kind() == slog.KindBool && !v.Bool(), v.Kind() == slog.KindAny && v.Any() == nil:
-	default:
-		b = newline(b)
-		start := len(b)
-		if err, ok := v.Any().(error); ok && v.Kind() == slog.KindAny {
-			b = pyformat.AppendPlusV(b, err)
-		} else {
-			b = pyformat.AppendStr(b, v)
-		}
-		for len(b) > start && b[len(b)-1] == '\n' {
-			b = b[:len(b)-1]
-		}
+	if excShown(sp.exc) {
+		b, _ = AppendExcText(newline(b), sp.exc)
 	}
-	switch v := sp.stack; {
-	case v.Kind() == slog.KindBool && v.Bool():
-		b = newline(b)
-		b = appendStack(b, pc)
-	case v.Kind() == slog.KindString && v.String() != "":
-		b = newline(b)
-		b = append(b, v.String()...)
+	if stackShown(sp.stack) {
+		b, _ = AppendStackInfo(newline(b), sp.stack, pc)
 	}
 	return b
+}
+
+// excShown reports whether an exc_info attribute of value v is shown:
+// every value but false and nil.
+func excShown(v slog.Value) bool {
+	switch {
+	case v.Kind() == slog.KindBool && !v.Bool(), v.Kind() == slog.KindAny && v.Any() == nil:
+		return false
+	}
+	return true
+}
+
+// stackShown reports whether a stack_info attribute of value v is shown:
+// true, or a string that is not empty.
+func stackShown(v slog.Value) bool {
+	return v.Kind() == slog.KindBool && v.Bool() || v.Kind() == slog.KindString && v.String() != ""
+}
+
+// AppendExcText appends the text that the pattern formatter writes after
+// the line for an exc_info attribute of value v, Python's exc_text: an
+// error rendered with %+v (its stack, for errors that carry one), any
+// other value as Python's str(), without trailing newlines. For false
+// and nil, which the pattern formatter leaves out, it appends nothing and
+// reports false.
+func AppendExcText(b []byte, v slog.Value) ([]byte, bool) {
+	if !excShown(v) {
+		return b, false
+	}
+	start := len(b)
+	if err, ok := v.Any().(error); ok && v.Kind() == slog.KindAny {
+		b = pyformat.AppendPlusV(b, err)
+	} else {
+		b = pyformat.AppendStr(b, v)
+	}
+	for len(b) > start && b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
+	}
+	return b, true
+}
+
+// AppendStackInfo appends the text that the pattern formatter writes
+// after the line for a stack_info attribute of value v, Python's
+// stack_info: for true, Python's "Stack (most recent call last):" and the
+// frames of the calling goroutine from the outermost to the record's
+// caller at pc (all of them when pc is not on this goroutine's stack); a
+// string that is not empty as it is. For other values, which the pattern
+// formatter leaves out, it appends nothing and reports false.
+func AppendStackInfo(b []byte, v slog.Value, pc uintptr) ([]byte, bool) {
+	switch {
+	case v.Kind() == slog.KindBool && v.Bool():
+		return appendStack(b, pc), true
+	case v.Kind() == slog.KindString && v.String() != "":
+		return append(b, v.String()...), true
+	}
+	return b, false
 }
 
 // appendStack appends Python's "Stack (most recent call last):" and the
@@ -677,7 +723,7 @@ func appendSpecials(b []byte, sp *specials, pc uintptr) []byte {
 // '  File "path", line N, in func' lines.
 func appendStack(b []byte, pc uintptr) []byte {
 	var pcs [64]uintptr
-	n := runtime.Callers(3, pcs[:])
+	n := runtime.Callers(4, pcs[:]) // skips Callers, appendStack, AppendStackInfo and its caller
 	frames := pcs[:n]
 	for i, p := range frames {
 		if p == pc {

@@ -21,6 +21,12 @@
 //     overflow policy whose drops are reported), [Failover], [Router] and
 //     [Pool]. Wrappers pass the logger name on to what they wrap
 //     ([formatters.LoggerNamer]).
+//   - Network handlers, which send Python's LogRecord.__dict__ rather than
+//     formatted text: [SocketHandler] and [DatagramHandler] (CPython's
+//     pickle wire format, read by logging.makeLogRecord(pickle.loads(…));
+//     connection in a goroutine with Python's back-off; drops counted and
+//     reported as a [*SendError]) and [HTTPHandler] (urlencode of the
+//     dict, as a GET query or a POST form, with a timeout).
 //
 // Everything that opens a file or starts a goroutine has a Close that
 // closes it once and stops the goroutine, with one exception: see

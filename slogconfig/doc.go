@@ -42,9 +42,11 @@
 //   - filters: name (logging.Filter);
 //   - handlers: stream (logging.StreamHandler), file (logging.FileHandler),
 //     null (logging.NullHandler), rotating_file, timed_rotating_file,
-//     watched_file, memory and queue (logging.handlers.RotatingFileHandler,
-//     TimedRotatingFileHandler, WatchedFileHandler, MemoryHandler and
-//     QueueHandler), and the Go classes failover, router and pool.
+//     watched_file, memory, queue, socket, datagram and http
+//     (logging.handlers.RotatingFileHandler, TimedRotatingFileHandler,
+//     WatchedFileHandler, MemoryHandler, QueueHandler, SocketHandler,
+//     DatagramHandler and HTTPHandler), and the Go classes failover,
+//     router and pool.
 //
 // A program adds its own with [Registry.RegisterHandler],
 // [Registry.RegisterFormatter] and [Registry.RegisterFilter].
@@ -237,8 +239,12 @@
 //   - env:// values read environment variables.
 //   - YAML's plain yes, no, on and off are booleans, as PyYAML reads them.
 //   - The file and buffering handlers deviate as package handlers
-//     documents: lumberjack's rotated file names and whole-MiB sizes,
-//     queue listeners started for you, a bounded queue by default.
+//     documents: lumberjack's rotated file names, queue listeners started
+//     for you, a bounded queue by default.
+//   - The network handlers (socket, datagram, http) deviate as package
+//     handlers documents: connections made in the background, dropped
+//     records counted and reported, timeouts; http's context is a
+//     *tls.Config registered with RegisterValue.
 //
 // # Python's INI format and the socket listener
 //

@@ -12,12 +12,25 @@ import (
 
 var fzConvertible = regexp.MustCompile(`^[a-z]+://`)
 
+// fzNetClasses are the handler classes that reach other hosts, whose
+// configurations the fuzz targets do not apply.
+var fzNetClasses = map[string]bool{
+	"socket": true, "logging.handlers.SocketHandler": true,
+	"datagram": true, "logging.handlers.DatagramHandler": true,
+	"http": true, "logging.handlers.HTTPHandler": true,
+}
+
 // fzSafe reports whether a decoded configuration stays inside the
-// directory fzRebase puts its files in: no env:// (an environment variable
-// could name any file) and no string that could be a path elsewhere.
+// directory fzRebase puts its files in and inside the process: no env://
+// (an environment variable could name any file), no string that could be
+// a path elsewhere, and no network handler class (a class named through
+// cfg:// is a string of the configuration too).
 func fzSafe(v any) bool {
 	switch v := v.(type) {
 	case string:
+		if fzNetClasses[v] {
+			return false
+		}
 		if fzConvertible.MatchString(v) {
 			return !strings.HasPrefix(v, "env://")
 		}

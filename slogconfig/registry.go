@@ -253,6 +253,7 @@ func registerBuiltins(r *Registry) {
 	alias(fileClass, "file", "logging.FileHandler")
 	alias(nullClass, "null", "logging.NullHandler")
 	registerFileHandlers(r)
+	registerNetHandlers(r)
 
 	for _, n := range []string{"pattern", "logging.Formatter"} {
 		must(r.RegisterFormatter(n, newPatternFormatter))
