@@ -76,8 +76,11 @@ type fileUse struct {
 type FormatterClass func(c *FormatterConfig) (formatters.Formatter, error)
 
 // A FilterClass builds a filter from the keys of its configuration (all
-// keys but "()").
-type FilterClass func(args map[string]any) (filters.Filter, error)
+// keys but "()" and "."). It is called when a configuration is validated,
+// [Manager.Check] included, so it must not open anything or start a
+// goroutine. The filter it returns is shared by every handler and logger
+// that names its id.
+type FilterClass func(c *FilterConfig) (filters.Filter, error)
 
 // Registry holds what a configuration may name: handler, formatter and
 // filter classes, and the values of ext:// references. Nothing outside a

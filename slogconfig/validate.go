@@ -118,7 +118,8 @@ func (v *validator) filter(f *filterSpec) {
 	var built filters.Filter
 	var err error
 	if f.class != "" {
-		built, err = safeCall(func() (filters.Filter, error) { return f.cls(f.args) })
+		fc := &FilterConfig{ID: f.id, Args: f.args, report: v.report, levelNames: v.s.pending}
+		built, err = safeCall(func() (filters.Filter, error) { return f.cls(fc) })
 		if err == nil && built == nil {
 			err = fmt.Errorf("filter class %q returned no filter", f.class)
 		}
