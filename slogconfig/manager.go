@@ -66,8 +66,9 @@ type Manager struct {
 	configs      uint64                 // full configurations applied, for the marks of applyFull
 	nextLevels   map[*object]slog.Level // an incremental configuration's handler levels, while its routes are computed
 
-	resMu    sync.Mutex // guards object.refs
-	retiring retirements
+	resMu      sync.Mutex        // guards object.refs and filterRefs
+	filterRefs map[io.Closer]int // generations using each filter that has a Close
+	retiring   retirements
 
 	notice sync.Once
 }
@@ -316,6 +317,7 @@ func (m *Manager) ShutdownContext(ctx context.Context) error {
 	m.root.handlers = nil
 	m.named = nil
 	old := m.swap(&generation{}, nil)
+	old.closeAll = true // every filter reports what it dropped
 	m.mu.Unlock()
 	m.retire(old)
 	// The wait is outside the configuration lock: a handler that blocks

@@ -79,7 +79,11 @@ type FormatterClass func(c *FormatterConfig) (formatters.Formatter, error)
 // keys but "()" and "."). It is called when a configuration is validated,
 // [Manager.Check] included, so it must not open anything or start a
 // goroutine. The filter it returns is shared by every handler and logger
-// that names its id.
+// that names its id. A filter that implements [io.Closer] is closed once
+// no configuration in force uses it, and again at [Manager.Shutdown] if a
+// logger the configuration did not name still holds it (Python keeps such
+// a logger's filters): its Close must tolerate being called more than
+// once, and being followed by more records.
 type FilterClass func(c *FilterConfig) (filters.Filter, error)
 
 // Registry holds what a configuration may name: handler, formatter and
