@@ -252,6 +252,7 @@ func registerBuiltins(r *Registry) {
 	for _, n := range []string{"name", "logging.Filter"} {
 		must(r.RegisterFilter(n, newNameFilter))
 	}
+	registerFilters(r)
 
 	values := map[string]any{
 		"sys.stdout":       dynamic(func() any { return os.Stdout }),

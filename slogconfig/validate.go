@@ -128,6 +128,12 @@ func (v *validator) filter(f *filterSpec) {
 		if name, err = argString(f.args, "name", ""); err == nil {
 			built = filters.Name(name)
 		}
+		// Python ignores a filter's class: without "()" the filter is
+		// logging.Filter(name) whatever the class says.
+		if cl, ok := f.args["class"]; ok && cl != "logging.Filter" && cl != "name" {
+			v.out.warnings = append(v.out.warnings, &ConfigWarning{Path: f.path + ".class",
+				Msg: fmt.Sprintf("ignored, as Python ignores it: this filter is logging.Filter(name=%q); name a filter class with \"()\"", name)})
+		}
 	}
 	if err != nil {
 		v.errs.add(f.path, err)
