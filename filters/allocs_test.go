@@ -81,3 +81,42 @@ func TestAllocsDrop(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFilterCall is the cost of one Filter call on a record that
+// passes, without a handler around it: what each filter adds to a record's
+// way (see BenchmarkFilters for the ratio to a whole handler).
+func BenchmarkFilterCall(b *testing.B) {
+	r := record(slog.LevelInfo, "GET /api/users", "method", "GET", "status", 200, "path", "/api/users",
+		slog.Group("req", "id", "r-1"))
+	ctx := context.WithValue(context.Background(), ctxKey{}, "r-1")
+	cases := []struct {
+		name string
+		f    Filter
+	}{
+		{"name", Name("app")},
+		{"level", LevelRange{Min: slog.LevelDebug, Max: slog.LevelWarn}},
+		{"attr_equals", AttrEquals("status", "200")},
+		{"attr_equals_group", AttrEquals("req.id", "r-1")},
+		{"attr_match", AttrMatch("path", regexp.MustCompile("^/api/"))},
+		{"regex", NewRegex(regexp.MustCompile(`^GET /api/\w+$`))},
+		{"sample", NewSampler(time.Minute, 1<<40, 0, nil)},
+		{"rate_limit", NewRateLimiter(1e12, &RateLimitOptions{Burst: 1 << 30})},
+		{"context", NewContext(requestID, nil)},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.f.Filter(ctx, "app.db", r)
+			}
+		})
+		b.Run(c.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					c.f.Filter(ctx, "app.db", r)
+				}
+			})
+		})
+	}
+}
