@@ -132,6 +132,49 @@ type FormatterConfig struct {
 	ThreadName string
 }
 
+// FilterConfig is what a [FilterClass] builds from: one entry of the
+// "filters" section with its values converted.
+type FilterConfig struct {
+	// ID is the filter's id in the configuration.
+	ID string
+	// Args are the keyword arguments: the entry's keys other than "()"
+	// and ".", with ext://, cfg:// and env:// values converted. A class
+	// should refuse the keys it does not take, as Python's TypeError does.
+	Args map[string]any
+
+	report     func(error)
+	levelNames *levels.Names // the configuration's own level names
+}
+
+// ReportError sends err to the Manager's error handler. Filters use it
+// for what happens after configuration: the records they dropped, a
+// panic they recovered.
+func (c *FilterConfig) ReportError(err error) {
+	if c.report != nil && err != nil {
+		c.report(err)
+	}
+}
+
+// ReportFunc returns ReportError as a function value, for filter options
+// that take one (OnDrop, OnError).
+func (c *FilterConfig) ReportFunc() func(error) { return c.ReportError }
+
+// String returns the string argument key, or def when it is absent or null.
+func (c *FilterConfig) String(key, def string) (string, error) {
+	return argString(c.Args, key, def)
+}
+
+// Bool returns the boolean argument key, or def when it is absent or null.
+func (c *FilterConfig) Bool(key string, def bool) (bool, error) {
+	return argBool(c.Args, key, def)
+}
+
+// Int returns the integer argument key (an integral number), or def when it
+// is absent or null.
+func (c *FilterConfig) Int(key string, def int) (int, error) {
+	return argInt(c.Args, key, def)
+}
+
 func argString(args map[string]any, key, def string) (string, error) {
 	v, ok := args[key]
 	if !ok || v == nil {

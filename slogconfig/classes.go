@@ -291,13 +291,13 @@ func checkKeys(c *FormatterConfig, allowed []string) error {
 }
 
 // newNameFilter is logging.Filter(name=”).
-func newNameFilter(args map[string]any) (filters.Filter, error) {
-	for k := range args {
+func newNameFilter(c *FilterConfig) (filters.Filter, error) {
+	for k := range c.Args {
 		if k != "name" {
 			return nil, argErrorf(k, "unexpected keyword argument %q", k)
 		}
 	}
-	name, err := argString(args, "name", "")
+	name, err := c.String("name", "")
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,14 @@
 //     (slog's JSONHandler and TextHandler), and python-json-logger's
 //     JsonFormatter (pythonjsonlogger.json.JsonFormatter and
 //     pythonjsonlogger.jsonlogger.JsonFormatter);
-//   - filters: name (logging.Filter);
+//   - filters: name (logging.Filter), and the Go classes, named with "()":
+//     level (minLevel, maxLevel), attr (key, equals or match, invert), regex
+//     (pattern, invert), sample (first, thereafter, interval), rate_limit
+//     (rate, burst, maxLoggers) and context (func: an ext:// value holding a
+//     [filters.ContextFunc]); see package filters. A filter's class key is
+//     ignored, as in Python. The sample and rate_limit filters report what
+//     they drop to the error handler ([filters.SampledError],
+//     [filters.RateLimitedError]);
 //   - handlers: stream (logging.StreamHandler), file (logging.FileHandler),
 //     null (logging.NullHandler), rotating_file, timed_rotating_file,
 //     watched_file, memory, queue, socket, datagram and http

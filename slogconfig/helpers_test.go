@@ -320,7 +320,8 @@ func registerTestClasses(t testing.TB, r *Registry) {
 			return teeHandler(hs), nil, nil
 		},
 	}))
-	require.NoError(t, r.RegisterFilter("test.prefix", func(args map[string]any) (filters.Filter, error) {
+	require.NoError(t, r.RegisterFilter("test.prefix", func(c *FilterConfig) (filters.Filter, error) {
+		args := c.Args
 		for k := range args {
 			if k != "prefix" {
 				return nil, fmt.Errorf("unexpected keyword argument %q", k)
@@ -334,7 +335,7 @@ func registerTestClasses(t testing.TB, r *Registry) {
 			return r, strings.HasPrefix(r.Message, p)
 		}), nil
 	}))
-	require.NoError(t, r.RegisterFilter("test.panic", func(map[string]any) (filters.Filter, error) {
+	require.NoError(t, r.RegisterFilter("test.panic", func(*FilterConfig) (filters.Filter, error) {
 		return filters.Func(func(context.Context, string, slog.Record) (slog.Record, bool) {
 			panic("cfgt: filter boom")
 		}), nil

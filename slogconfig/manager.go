@@ -68,8 +68,9 @@ type Manager struct {
 	nextLevels   map[*object]slog.Level // an incremental configuration's handler levels, while its routes are computed
 	levelNames   *levels.Names          // a dry run's level names, which it does not register
 
-	resMu    sync.Mutex // guards object.refs
-	retiring retirements
+	resMu      sync.Mutex        // guards object.refs and filterRefs
+	filterRefs map[io.Closer]int // generations using each filter that has a Close
+	retiring   retirements
 
 	notice sync.Once
 }
@@ -326,6 +327,7 @@ func (m *Manager) ShutdownContext(ctx context.Context) error {
 	m.root.handlers = nil
 	m.named = nil
 	old := m.swap(&generation{}, nil)
+	old.closeAll = true // every filter reports what it dropped
 	m.mu.Unlock()
 	m.retire(old)
 	// The wait is outside the configuration lock: a handler that blocks

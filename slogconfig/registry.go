@@ -94,8 +94,15 @@ type fileUse struct {
 type FormatterClass func(c *FormatterConfig) (formatters.Formatter, error)
 
 // A FilterClass builds a filter from the keys of its configuration (all
-// keys but "()").
-type FilterClass func(args map[string]any) (filters.Filter, error)
+// keys but "()" and "."). It is called when a configuration is validated,
+// [Manager.Check] included, so it must not open anything or start a
+// goroutine. The filter it returns is shared by every handler and logger
+// that names its id. A filter that implements [io.Closer] is closed once
+// no configuration in force uses it, and again at [Manager.Shutdown] if a
+// logger the configuration did not name still holds it (Python keeps such
+// a logger's filters): its Close must tolerate being called more than
+// once, and being followed by more records.
+type FilterClass func(c *FilterConfig) (filters.Filter, error)
 
 // Registry holds what a configuration may name: handler, formatter and
 // filter classes, and the values of ext:// references. Nothing outside a
@@ -264,6 +271,7 @@ func registerBuiltins(r *Registry) {
 	for _, n := range []string{"name", "logging.Filter"} {
 		must(r.RegisterFilter(n, newNameFilter))
 	}
+	registerFilters(r)
 
 	values := map[string]any{
 		"sys.stdout":       dynamic(func() any { return os.Stdout }),

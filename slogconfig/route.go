@@ -118,9 +118,10 @@ func (m *Manager) passesName(f filters.NameFilter, name string) (ok bool) {
 // routeAll recomputes every route for generation g, parents first, and
 // collects the handler objects g uses: those of the configuration in force
 // and those still attached to loggers it did not configure (Python keeps a
-// replaced handler on such a logger, and it keeps writing). When ex is not
-// nil, it applies a full configuration's rule for existing loggers on the
-// same walk. A disabled logger gets g's one route that takes nothing, and
+// replaced handler on such a logger, and it keeps writing), and the
+// filters with a Close of those objects and of every logger. When ex is
+// not nil, it applies a full configuration's rule for existing loggers on
+// the same walk. A disabled logger gets g's one route that takes nothing, and
 // plain siblings share one route when it does not depend on their names,
 // so a reconfiguration allocates nothing for them.
 func (m *Manager) routeAll(g *generation, ex *existing) {
@@ -131,6 +132,7 @@ func (m *Manager) routeAll(g *generation, ex *existing) {
 			if !seen[o] {
 				seen[o] = true
 				g.objs = append(g.objs, o)
+				g.useFilters(o.h.Filters())
 				use(o.deps) // a wrapper kept alive keeps what it wraps
 			}
 		}
@@ -140,6 +142,7 @@ func (m *Manager) routeAll(g *generation, ex *existing) {
 	}
 	m.inherit(m.root, nil, levels.All)
 	use(m.root.handlers)
+	g.useFilters(m.root.filters)
 	m.root.route.Store(m.newRoute(m.root, g))
 	var walk func(n *node, below bool)
 	walk = func(n *node, below bool) {
@@ -151,6 +154,7 @@ func (m *Manager) routeAll(g *generation, ex *existing) {
 				cbelow = ex.apply(m, n, c, below)
 			}
 			use(c.handlers)
+			g.useFilters(c.filters)
 			m.inherit(c, n.chain, n.eff)
 			switch {
 			case c.disabled:

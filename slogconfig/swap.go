@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/slogtree/slogtree/filters"
 	"github.com/slogtree/slogtree/handlers"
 	"github.com/slogtree/slogtree/internal/levels"
 )
@@ -21,8 +24,12 @@ import (
 type generation struct {
 	active  atomic.Int64
 	retired atomic.Bool
-	objs    []*object // the handler objects it uses, each once
-	off     *route    // the route of every disabled logger
+	objs    []*object   // the handler objects it uses, each once
+	closers []io.Closer // the filters it uses that have a Close, each once
+	off     *route      // the route of every disabled logger
+	// closeAll: retiring it closes every filter it used, even those a
+	// newer generation still uses (Shutdown flushes every filter).
+	closeAll bool
 }
 
 // offRoute returns the generation's route that takes no record.
@@ -44,16 +51,39 @@ func (m *Manager) swap(g *generation, ex *existing) *generation {
 	for _, o := range g.objs {
 		o.refs++
 	}
+	for _, c := range g.closers {
+		if hashable(c) {
+			if m.filterRefs == nil {
+				m.filterRefs = map[io.Closer]int{}
+			}
+			m.filterRefs[c]++
+		}
+	}
 	m.resMu.Unlock()
 	return old
+}
+
+// useFilters adds the filters of fs that have a Close to g.closers, each
+// once.
+func (g *generation) useFilters(fs []filters.Filter) {
+	for _, f := range fs {
+		c, ok := f.(io.Closer)
+		if !ok || slices.ContainsFunc(g.closers, func(d io.Closer) bool { return sameCloser(c, d) }) {
+			continue
+		}
+		g.closers = append(g.closers, c)
+	}
 }
 
 // retire retires g in the background: once the records in flight through
 // g are delivered, the handler objects no newer generation uses are
 // closed, wrappers first (a queue or memory handler flushes into handlers
-// that are still open). It never blocks the caller: a queue whose target
-// blocks holds up only its own retirement. Shutdown waits for every
-// retirement; ShutdownContext abandons them at its deadline.
+// that are still open), then the filters with a Close that no newer
+// generation uses (all of g's, for Shutdown), which report the records
+// they dropped and had not reported yet. It never blocks the caller: a
+// queue whose target blocks holds up only its own retirement. Shutdown
+// waits for every retirement; ShutdownContext abandons them at its
+// deadline.
 func (m *Manager) retire(g *generation) {
 	if g == nil {
 		return
@@ -70,6 +100,20 @@ func (m *Manager) retire(g *generation) {
 				closing = append(closing, o)
 			}
 		}
+		var filts []io.Closer
+		for _, c := range g.closers {
+			last := true
+			if hashable(c) {
+				if m.filterRefs[c]--; m.filterRefs[c] > 0 {
+					last = false
+				} else {
+					delete(m.filterRefs, c)
+				}
+			}
+			if last || g.closeAll {
+				filts = append(filts, c)
+			}
+		}
 		m.resMu.Unlock()
 		slices.SortFunc(closing, func(a, b *object) int { return cmp.Compare(b.seq, a.seq) })
 		for _, o := range closing {
@@ -77,7 +121,37 @@ func (m *Manager) retire(g *generation) {
 				m.report(fmt.Errorf("slogconfig: closing handler %q: %w", o.id, err))
 			}
 		}
+		// After the handlers: a queue or memory handler closed above may
+		// have delivered records through these filters.
+		for _, c := range filts {
+			if err := closeFilter(c); err != nil {
+				m.report(fmt.Errorf("slogconfig: closing filter %T: %w", c, err))
+			}
+		}
 	}()
+}
+
+// closeFilter closes a filter, turning a panic into an error.
+func closeFilter(c io.Closer) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("close panicked: %v", p)
+		}
+	}()
+	return c.Close()
+}
+
+// hashable reports whether c can be a map key. A filter of a type that
+// cannot is closed by every retirement of a generation that used it.
+func hashable(c io.Closer) bool {
+	t := reflect.TypeOf(c)
+	return t != nil && t.Comparable()
+}
+
+// sameCloser reports whether a and b are the same filter, without the
+// panic of == on values of an uncomparable type.
+func sameCloser(a, b io.Closer) bool {
+	return reflect.TypeOf(a) == reflect.TypeOf(b) && hashable(a) && a == b
 }
 
 // waitIdle waits until no record is in flight through g, or until abandon

@@ -22,6 +22,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/slogtree/slogtree/filters"
 )
 
 // swapSink keeps every Write as one record.
@@ -730,3 +732,85 @@ func TestShutdownWaitsWithoutTheConfigurationLock(t *testing.T) {
 type closerFunc func() error
 
 func (f closerFunc) Close() error { return f() }
+
+// closingFilter is a filter with a Close that counts its calls by id.
+type closingFilter struct {
+	id     string
+	closes *recorder
+}
+
+func (f *closingFilter) Filter(_ context.Context, _ string, r slog.Record) (slog.Record, bool) {
+	return r, true
+}
+
+func (f *closingFilter) Close() error {
+	f.closes.add(f.id)
+	return nil
+}
+
+// unhashableFilter is a filter with a Close whose type cannot be a map
+// key.
+type unhashableFilter struct {
+	ids    []string
+	closes *recorder
+}
+
+func (f unhashableFilter) Filter(_ context.Context, _ string, r slog.Record) (slog.Record, bool) {
+	return r, true
+}
+
+func (f unhashableFilter) Close() error {
+	f.closes.add(f.ids[0])
+	return nil
+}
+
+// A filter with a Close is closed once no configuration in force uses it,
+// after the handlers of the configuration retired; Shutdown closes every
+// filter, those that loggers keep included.
+func TestSwapClosesFilters(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t, "a")
+	var closes recorder
+	require.NoError(t, e.reg.RegisterFilter("test.closing", func(c *FilterConfig) (filters.Filter, error) {
+		return &closingFilter{id: c.ID, closes: &closes}, nil
+	}))
+	require.NoError(t, e.reg.RegisterFilter("test.unhashable", func(c *FilterConfig) (filters.Filter, error) {
+		return unhashableFilter{ids: []string{c.ID}, closes: &closes}, nil
+	}))
+	retired := func() []string {
+		t.Helper()
+		require.NoError(t, e.waitRetired(context.Background()))
+		got := closes.snapshot()
+		closes = recorder{}
+		return got
+	}
+	// h on a handler, shared with logger x; k on logger keep, which the
+	// next configurations do not name, so it keeps k, as Python does; u
+	// on root.
+	e.config(t, jsonConfig(t, `{"version": 1, "disable_existing_loggers": false,
+		"filters": {"h": {"()": "test.closing"}, "k": {"()": "test.closing"}, "u": {"()": "test.unhashable"}},
+		"handlers": {"a": {"class": "stream", "stream": "ext://out.a", "filters": ["h"]}},
+		"loggers": {"keep": {"filters": ["k"]}, "x": {"filters": ["h"]}},
+		"root": {"handlers": ["a"], "level": "DEBUG", "filters": ["u"]}}`))
+	assert.Empty(t, retired(), "the first configuration replaces one without filters")
+
+	// x is named without filters: h is no longer used.
+	e.config(t, jsonConfig(t, `{"version": 1, "disable_existing_loggers": false, `+rootA+`, "loggers": {"x": {}}}`))
+	assert.ElementsMatch(t, []string{"h", "u"}, retired(), "h and u are no longer used; keep still holds k")
+
+	e.config(t, jsonConfig(t, `{"version": 1, "incremental": true, "root": {"level": "INFO"}}`))
+	assert.Empty(t, retired(), "an incremental configuration keeps k")
+
+	require.NoError(t, e.Shutdown())
+	assert.Equal(t, []string{"k"}, retired(), "Shutdown closes k, which keep still holds")
+	logRecords(t, e.Manager, "keep WARN after") // k still filters, closed or not
+
+	// A filter of a type that cannot be a map key is closed by each
+	// retirement of a configuration that used it, even when a newer one
+	// still does.
+	e.config(t, jsonConfig(t, `{"version": 1, "disable_existing_loggers": false,
+		"filters": {"u2": {"()": "test.unhashable"}}, `+rootA+`, "loggers": {"y": {"filters": ["u2"]}}}`))
+	assert.Empty(t, retired())
+	e.config(t, jsonConfig(t, `{"version": 1, "disable_existing_loggers": false, `+rootA+`}`))
+	assert.Equal(t, []string{"u2"}, retired(), "y keeps u2, which is closed all the same; keep still holds k")
+}

@@ -118,7 +118,8 @@ func (v *validator) filter(f *filterSpec) {
 	var built filters.Filter
 	var err error
 	if f.class != "" {
-		built, err = safeCall(func() (filters.Filter, error) { return f.cls(f.args) })
+		fc := &FilterConfig{ID: f.id, Args: f.args, report: v.report, levelNames: v.s.pending}
+		built, err = safeCall(func() (filters.Filter, error) { return f.cls(fc) })
 		if err == nil && built == nil {
 			err = fmt.Errorf("filter class %q returned no filter", f.class)
 		}
@@ -126,6 +127,12 @@ func (v *validator) filter(f *filterSpec) {
 		var name string
 		if name, err = argString(f.args, "name", ""); err == nil {
 			built = filters.Name(name)
+		}
+		// Python ignores a filter's class: without "()" the filter is
+		// logging.Filter(name) whatever the class says.
+		if cl, ok := f.args["class"]; ok && cl != "logging.Filter" && cl != "name" {
+			v.out.warnings = append(v.out.warnings, &ConfigWarning{Path: f.path + ".class",
+				Msg: fmt.Sprintf("ignored, as Python ignores it: this filter is logging.Filter(name=%q); name a filter class with \"()\"", name)})
 		}
 	}
 	if err != nil {
