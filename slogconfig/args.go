@@ -230,6 +230,25 @@ func toInt(v any) (int, bool) {
 	return 0, false
 }
 
+// toFloat returns a number argument (an integer of any Go type, or a
+// float64 as JSON and YAML give), if it is finite.
+func toFloat(v any) (float64, bool) {
+	var f float64
+	switch v := v.(type) {
+	case int:
+		f = float64(v)
+	case int64:
+		f = float64(v)
+	case uint64:
+		f = float64(v)
+	case float64:
+		f = v
+	default:
+		return 0, false
+	}
+	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
 // describe renders a config value for an error message.
 func describe(v any) string {
 	switch v := v.(type) {

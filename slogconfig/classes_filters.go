@@ -323,17 +323,3 @@ func (a *filterArgs) duration(key string, def time.Duration) time.Duration {
 	return d
 }
 
-// toFloat accepts Go numbers and JSON numbers.
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case int:
-		return float64(v), true
-	case int64:
-		return float64(v), true
-	case uint64:
-		return float64(v), true
-	case float64:
-		return v, !math.IsNaN(v)
-	}
-	return 0, false
-}

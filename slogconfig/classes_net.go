@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net"
 	"strconv"
 	"time"
@@ -234,20 +233,3 @@ func (a *fhArgs) credentials() *handlers.Credentials {
 	return nil
 }
 
-// toFloat accepts Go numbers (not booleans), finite.
-func toFloat(v any) (float64, bool) {
-	var f float64
-	switch v := v.(type) {
-	case int:
-		f = float64(v)
-	case int64:
-		f = float64(v)
-	case uint64:
-		f = float64(v)
-	case float64:
-		f = v
-	default:
-		return 0, false
-	}
-	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
-}
