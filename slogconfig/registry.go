@@ -235,6 +235,7 @@ func registerBuiltins(r *Registry) {
 	alias(fileClass, "file", "logging.FileHandler")
 	alias(nullClass, "null", "logging.NullHandler")
 	registerFileHandlers(r)
+	registerSyslogHandlers(r)
 
 	for _, n := range []string{"pattern", "logging.Formatter"} {
 		must(r.RegisterFormatter(n, newPatternFormatter))
