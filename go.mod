@@ -3,6 +3,8 @@ module github.com/slogtree/slogtree
 go 1.24
 
 require (
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.25.1
 	github.com/samber/slog-multi v1.7.1
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
