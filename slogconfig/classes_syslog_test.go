@@ -433,16 +433,6 @@ func TestSyslogCheckOpensNothing(t *testing.T) {
 	assert.Equal(t, []string{"<12>now\x00"}, unix.wait(t, 1))
 }
 
-// freeTCPPort returns a loopback TCP port where nothing listens.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
-}
-
 // TestSyslogConfigFaults: a server that is not there, and one that stops
 // reading. Each failed record is reported under the handler's id (over
 // UDP nothing is, as in CPython), the caller is not held past the

@@ -236,6 +236,7 @@ func registerBuiltins(r *Registry) {
 	alias(nullClass, "null", "logging.NullHandler")
 	registerFileHandlers(r)
 	registerSyslogHandlers(r)
+	registerSMTPHandlers(r)
 
 	for _, n := range []string{"pattern", "logging.Formatter"} {
 		must(r.RegisterFormatter(n, newPatternFormatter))
