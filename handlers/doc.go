@@ -21,6 +21,10 @@
 //     overflow policy whose drops are reported), [Failover], [Router] and
 //     [Pool]. Wrappers pass the logger name on to what they wrap
 //     ([formatters.LoggerNamer]).
+//   - Network: [SyslogHandler] (SysLogHandler: CPython's bytes over UDP,
+//     TCP or a Unix socket, each send bounded by a timeout) and
+//     [SMTPHandler] (SMTPHandler: CPython's mail, sent from a bounded
+//     queue by a goroutine that Close drains).
 //
 // Everything that opens a file or starts a goroutine has a Close that
 // closes it once and stops the goroutine, with one exception: see
