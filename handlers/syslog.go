@@ -438,9 +438,14 @@ func (s *syslogSender) connection(deadline time.Time) (net.Conn, error) {
 			return nil, fmt.Errorf("syslog: not connected, next attempt in %v: %w", s.retryAt.Sub(now).Round(time.Millisecond), s.dialErr)
 		}
 	}
+	// A dial that had little of the record's time left (the records
+	// before it took the rest) and ran out of it tells nothing of the
+	// server: it starts no backoff.
+	fair := time.Until(deadline) >= s.timeout/2
 	c, err := s.dial(deadline)
 	if err != nil {
-		if !s.unix {
+		var ne net.Error
+		if !s.unix && (fair || !errors.As(err, &ne) || !ne.Timeout()) {
 			s.backoff = min(max(2*s.backoff, syslogRetryStart), syslogRetryMax)
 			s.retryAt, s.dialErr = time.Now().Add(s.backoff), err
 		}
