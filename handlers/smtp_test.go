@@ -457,7 +457,7 @@ func TestSMTPFaults(t *testing.T) {
 		{"no server", SMTPOptions{Host: "127.0.0.1", Port: refusedPort}, func(t *testing.T, err error) {
 			assert.ErrorContains(t, err, "connection refused")
 		}},
-		{"name does not resolve", SMTPOptions{Host: "nosuch.invalid"}, func(t *testing.T, err error) {
+		{"name does not resolve", SMTPOptions{Host: "nosuch.invalid", Timeout: 2 * time.Second}, func(t *testing.T, err error) {
 			var dnsErr *net.DNSError
 			assert.ErrorAs(t, err, &dnsErr)
 		}},

@@ -418,7 +418,7 @@ func TestSMTPConfigFaults(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t, "good")
 			require.NoError(t, e.DictConfig(jsonConfig(t, fmt.Sprintf(`{"version": 1,
-				"handlers": {"bad": {"class": "smtp", "mailhost": %s, "fromaddr": "a@b.c", "toaddrs": "d@e.f", "subject": "s", "timeout": 5},
+				"handlers": {"bad": {"class": "smtp", "mailhost": %s, "fromaddr": "a@b.c", "toaddrs": "d@e.f", "subject": "s", "timeout": 2},
 					"good": {"class": "stream", "stream": "ext://out.good"}},
 				"root": {"handlers": ["bad", "good"]}}`, host))))
 			for i := range 3 {
