@@ -3,6 +3,8 @@ module github.com/slogtree/slogtree
 go 1.24
 
 require (
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.25.1
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/kisielk/og-rek v1.3.0
 	github.com/samber/slog-multi v1.7.1

@@ -27,6 +27,10 @@
 //     connection in a goroutine with Python's back-off; drops counted and
 //     reported as a [*SendError]) and [HTTPHandler] (urlencode of the
 //     dict, as a GET query or a POST form, with a timeout).
+//   - Network: [SyslogHandler] (SysLogHandler: CPython's bytes over UDP,
+//     TCP or a Unix socket, each send bounded by a timeout) and
+//     [SMTPHandler] (SMTPHandler: CPython's mail, sent from a bounded
+//     queue by a goroutine that Close drains).
 //
 // Everything that opens a file or starts a goroutine has a Close that
 // closes it once and stops the goroutine, with one exception: see

@@ -42,6 +42,20 @@ func (t recordText) text(ctx context.Context, r slog.Record) (string, error) {
 	return string(bytes.TrimSuffix(t.cap.buf, []byte("\n"))), err
 }
 
+// appendText appends r rendered by the formatter to dst, without the
+// newline that ends the formatter's line, and returns the extended slice.
+// It renders straight into dst, so the caller copies nothing: dst must
+// not be shared with another caller.
+func (t recordText) appendText(ctx context.Context, dst []byte, r slog.Record) ([]byte, error) {
+	t.cap.mu.Lock()
+	defer t.cap.mu.Unlock()
+	t.cap.buf = dst
+	err := t.h.Handle(ctx, r)
+	out := bytes.TrimSuffix(t.cap.buf, []byte("\n"))
+	t.cap.buf = nil
+	return out, err
+}
+
 // withHandler returns t with its formatter handler replaced by f of it
 // (WithAttrs, WithGroup, a logger name), sharing the capture.
 func (t recordText) withHandler(f func(slog.Handler) slog.Handler) recordText {

@@ -473,7 +473,7 @@ func (a *fhArgs) common() {
 func (a *fhArgs) terminator() string {
 	t, err := terminator(a.c.Props)
 	if err != nil {
-		a.errs.add(".", err)
+		a.errs.add("", err)
 	}
 	return t
 }

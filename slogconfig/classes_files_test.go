@@ -270,6 +270,8 @@ func TestFHConfigErrors(t *testing.T) {
 			want: "handlers.h.handlers: want a list of handler ids, got \"out\""},
 		{name: "pool: empty", give: `{"class": "pool", "handlers": []%.0s}`,
 			want: "handlers.h.handlers: want at least one handler id"},
+		{name: "rotating: terminator not a string", give: `{"class": "rotating_file", "filename": %q, ".": {"terminator": 5}}`,
+			want: "handlers.h[.].terminator: want a string, got 5"},
 		{name: "router: route of another handler", give: `{"class": "router", "handlers": ["out"], "routes": {"other": {}}%.0s}`,
 			want: "handlers.h.routes.other: \"other\" is not one of the router's handlers"},
 		{name: "router: bad condition", give: `{"class": "router", "handlers": ["out"], "routes": {"out": {"level": "LOUD", "color": "red"}}%.0s}`,

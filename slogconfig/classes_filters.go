@@ -322,4 +322,3 @@ func (a *filterArgs) duration(key string, def time.Duration) time.Duration {
 	}
 	return d
 }
-

@@ -232,4 +232,3 @@ func (a *fhArgs) credentials() *handlers.Credentials {
 	a.failAt("credentials", fmt.Errorf("want [user, password], two strings, got %s", describe(v)))
 	return nil
 }
-

@@ -49,11 +49,11 @@
 //     [filters.RateLimitedError]);
 //   - handlers: stream (logging.StreamHandler), file (logging.FileHandler),
 //     null (logging.NullHandler), rotating_file, timed_rotating_file,
-//     watched_file, memory, queue, socket, datagram and http
+//     watched_file, memory, queue, socket, datagram, syslog, http and smtp
 //     (logging.handlers.RotatingFileHandler, TimedRotatingFileHandler,
 //     WatchedFileHandler, MemoryHandler, QueueHandler, SocketHandler,
-//     DatagramHandler and HTTPHandler), and the Go classes failover,
-//     router and pool.
+//     DatagramHandler, SysLogHandler, HTTPHandler and SMTPHandler), and
+//     the Go classes failover, router and pool.
 //
 // A program adds its own with [Registry.RegisterHandler],
 // [Registry.RegisterFormatter] and [Registry.RegisterFilter].
@@ -248,10 +248,11 @@
 //   - The file and buffering handlers deviate as package handlers
 //     documents: lumberjack's rotated file names, queue listeners started
 //     for you, a bounded queue by default.
-//   - The network handlers (socket, datagram, http) deviate as package
-//     handlers documents: connections made in the background, dropped
-//     records counted and reported, timeouts; http's context is a
-//     *tls.Config registered with RegisterValue.
+//   - The network handlers (socket, datagram, syslog, http, smtp) deviate
+//     as package handlers documents: connections made in the background,
+//     dropped records counted and reported, timeouts, mail sent from a
+//     queue; http's context is a *tls.Config registered with
+//     RegisterValue.
 //
 // # Python's INI format and the socket listener
 //

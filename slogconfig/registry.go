@@ -261,6 +261,8 @@ func registerBuiltins(r *Registry) {
 	alias(nullClass, "null", "logging.NullHandler")
 	registerFileHandlers(r)
 	registerNetHandlers(r)
+	registerSyslogHandlers(r)
+	registerSMTPHandlers(r)
 
 	for _, n := range []string{"pattern", "logging.Formatter"} {
 		must(r.RegisterFormatter(n, newPatternFormatter))
