@@ -1,0 +1,3 @@
+// Package otlp is the handler class otlp: slog records exported to an
+// OpenTelemetry collector over OTLP, with OpenTelemetry's Logs SDK.
+package otlp
