@@ -1,6 +1,7 @@
 package otlp
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -90,12 +91,18 @@ func configOptions(c *slogconfig.HandlerConfig) (*Options, error) {
 	}
 	_, probs := resolve(o)
 	for _, p := range probs {
-		key, _, _ := strings.Cut(p.key, ".")
-		if !a.failed[key] {
+		top, _, _ := strings.Cut(p.key, ".")
+		if !a.failed[p.key] && !a.failed[top] {
 			a.fail(p.key, p.err)
 		}
 	}
 	if len(a.errs) > 0 {
+		// In the order of the keys: the handler's own problems first.
+		rank := func(e *slogconfig.PathError) int {
+			top, _, _ := strings.Cut(e.Path, ".")
+			return slices.Index(params, top)
+		}
+		slices.SortStableFunc(a.errs, func(x, y *slogconfig.PathError) int { return cmp.Compare(rank(x), rank(y)) })
 		return nil, &slogconfig.ConfigError{Problems: a.errs}
 	}
 	return o, nil
@@ -105,12 +112,11 @@ func configOptions(c *slogconfig.HandlerConfig) (*Options, error) {
 type args struct {
 	c      *slogconfig.HandlerConfig
 	errs   []*slogconfig.PathError
-	failed map[string]bool // keys with a problem
+	failed map[string]bool // keys with a problem ("headers", "headers.X-Key")
 }
 
 func (a *args) fail(key string, err error) {
-	k, _, _ := strings.Cut(key, ".")
-	a.failed[k] = true
+	a.failed[key] = true
 	a.errs = append(a.errs, &slogconfig.PathError{Path: key, Err: err})
 }
 

@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 // newExporter makes the OTLP exporter of s. It connects to nothing: both
@@ -20,8 +22,18 @@ import (
 // transport, which the handler closes with the exporter.
 func newExporter(s *settings) (sdklog.Exporter, *http.Transport, error) {
 	ctx := context.Background()
+	tlsConfig, err := tlsFromEnv()
+	if err != nil {
+		return nil, nil, err
+	}
 	if s.protocol == ProtocolGRPC {
-		var opts []otlploggrpc.Option
+		// The credentials are given, so that the exporter does not use the
+		// environment's certificates over a plaintext endpoint.
+		creds := insecure.NewCredentials()
+		if !s.plaintext {
+			creds = credentials.NewTLS(tlsConfig)
+		}
+		opts := []otlploggrpc.Option{otlploggrpc.WithTLSCredentials(creds)}
 		if s.endpoint != "" {
 			opts = append(opts, otlploggrpc.WithEndpointURL(s.endpoint))
 		}
@@ -43,10 +55,6 @@ func newExporter(s *settings) (sdklog.Exporter, *http.Transport, error) {
 	// process and keeps idle connections open after Shutdown: this one is
 	// the handler's, and closed with it. Its TLS settings are those the
 	// exporter would read from the environment.
-	tlsConfig, err := tlsFromEnv()
-	if err != nil {
-		return nil, nil, err
-	}
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
@@ -60,7 +68,16 @@ func newExporter(s *settings) (sdklog.Exporter, *http.Transport, error) {
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       tlsConfig,
 	}
-	opts := []otlploghttp.Option{otlploghttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout})}
+	// The client takes precedence over the exporter's timeout and TLS
+	// settings; they are given too, so that it does not read their
+	// variables again.
+	opts := []otlploghttp.Option{
+		otlploghttp.WithHTTPClient(&http.Client{Transport: tr, Timeout: s.timeout}),
+		otlploghttp.WithTimeout(s.timeout),
+	}
+	if tlsConfig != nil {
+		opts = append(opts, otlploghttp.WithTLSClientConfig(tlsConfig))
+	}
 	if s.endpoint != "" {
 		opts = append(opts, otlploghttp.WithEndpointURL(s.endpoint))
 	}

@@ -53,9 +53,10 @@ type Options struct {
 	Headers map[string]string
 
 	// Insecure (key insecure) sends in plaintext whatever the endpoint's
-	// scheme. Default false: the endpoint's scheme decides (and, when the
-	// endpoint comes from the environment,
-	// OTEL_EXPORTER_OTLP_LOGS_INSECURE or OTEL_EXPORTER_OTLP_INSECURE).
+	// scheme. Default false: the endpoint's scheme decides.
+	// OTEL_EXPORTER_OTLP_[LOGS_]INSECURE has no effect: the specification
+	// applies it to an endpoint without a scheme, and every endpoint here
+	// has one.
 	Insecure bool
 
 	// Timeout (key timeout) bounds each export request. Default:
@@ -108,12 +109,12 @@ type Options struct {
 	Level slog.Leveler
 
 	// OnError receives what goes wrong after the handler is made: a
-	// [*DropError] for records dropped because the queue was full, an
-	// [*ExportError] for records an export failed to deliver, and the
-	// [*github.com/slogtree/slogtree/handlers.AbandonedError] that Close
-	// also returns. It is called from the export goroutine, never from a
-	// goroutine that logs. Default: nothing is reported, and
-	// [Handler.Stats] still counts.
+	// [*DropError] for records dropped because the queue was full, and an
+	// [*ExportError] for records an export failed to deliver. It is called
+	// from the export goroutine (and from Close), never from a goroutine
+	// that logs. Records that Close abandons are counted in the error it
+	// returns instead. Default: nothing is reported, and [Handler.Stats]
+	// still counts.
 	OnError func(error)
 
 	// Exporter, if not nil, is the exporter records are sent to instead of

@@ -5,10 +5,14 @@ package otlp
 import (
 	"compress/gzip"
 	"context"
+	"encoding/pem"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -161,6 +165,8 @@ type httpReceiver struct {
 	hold func()
 	// response, if not nil, is the answer's body.
 	response *collogspb.ExportLogsServiceResponse
+	// tls serves HTTPS, with httptest's certificate.
+	tls bool
 }
 
 // newHTTPReceiver starts an OTLP/HTTP receiver; setup, if not nil, sets
@@ -180,9 +186,24 @@ func startHTTPReceiver(t testing.TB, l net.Listener, setup func(*httpReceiver)) 
 	}
 	r.srv = httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
 	r.srv.Listener = l
-	r.srv.Start()
+	r.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // a refused handshake is what a test wants
+	if r.tls {
+		r.srv.StartTLS()
+	} else {
+		r.srv.Start()
+	}
 	t.Cleanup(r.srv.Close)
 	return r
+}
+
+// certificatePEM writes the receiver's TLS certificate to a PEM file and
+// returns its path.
+func (r *httpReceiver) certificatePEM(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: r.srv.Certificate().Raw})
+	require.NoError(t, os.WriteFile(path, block, 0o600))
+	return path
 }
 
 // URL is the receiver's base URL: the exporter posts to URL+"/v1/logs".

@@ -18,8 +18,6 @@ const (
 	envLogsEndpoint      = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
 	envHeaders           = "OTEL_EXPORTER_OTLP_HEADERS"
 	envLogsHeaders       = "OTEL_EXPORTER_OTLP_LOGS_HEADERS"
-	envInsecure          = "OTEL_EXPORTER_OTLP_INSECURE"
-	envLogsInsecure      = "OTEL_EXPORTER_OTLP_LOGS_INSECURE"
 	envTimeout           = "OTEL_EXPORTER_OTLP_TIMEOUT"
 	envLogsTimeout       = "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT"
 	envCompression       = "OTEL_EXPORTER_OTLP_COMPRESSION"
@@ -48,7 +46,9 @@ type settings struct {
 	// endpoint is the URL given to the exporter, or "" when the exporter
 	// reads it from OTEL_EXPORTER_OTLP_[LOGS_]ENDPOINT itself (its rules
 	// for the path and for insecure are the specification's).
-	endpoint     string
+	endpoint string
+	// plaintext: Insecure, or the endpoint's scheme is http.
+	plaintext    bool
 	headers      map[string]string
 	insecure     bool
 	timeout      time.Duration
@@ -121,15 +121,10 @@ func resolve(o *Options) (*settings, problems) {
 	}
 	if o.Exporter == nil {
 		s.protocol = resolveProtocol(o.Protocol, &p)
-		s.endpoint = resolveEndpoint(o.Endpoint, s.protocol, &p)
+		var scheme string
+		s.endpoint, scheme = resolveEndpoint(o.Endpoint, s.protocol, &p)
+		s.plaintext = o.Insecure || scheme == "http"
 		s.headers = resolveHeaders(o.Headers, &p)
-		if !o.Insecure {
-			if name, v := firstEnv(envLogsInsecure, envInsecure); name != "" {
-				if b := strings.ToLower(v); b != "true" && b != "false" {
-					p.add("insecure", "%s: want true or false, got %q", name, v)
-				}
-			}
-		}
 		s.timeout = resolveDuration("timeout", o.Timeout, DefaultTimeout, &p, envLogsTimeout, envTimeout)
 		s.compression = resolveCompression(o.Compression, &p)
 	}
@@ -172,15 +167,18 @@ func resolveProtocol(given Protocol, p *problems) Protocol {
 
 // resolveEndpoint returns the URL to give the exporter: the given one (for
 // HTTP with /v1/logs when it has no path), "" when the environment has one
-// (the exporter reads it), else the default.
-func resolveEndpoint(given string, proto Protocol, p *problems) string {
+// (the exporter reads it), else the default; and the scheme of the URL the
+// exporter will use.
+func resolveEndpoint(given string, proto Protocol, p *problems) (endpoint, scheme string) {
 	if given == "" {
 		name, v := firstEnv(envLogsEndpoint, envEndpoint)
 		if name != "" {
-			if _, err := parseEndpoint(v); err != nil {
+			u, err := parseEndpoint(v)
+			if err != nil {
 				p.add("endpoint", "%s: %v", name, err)
+				return "", ""
 			}
-			return ""
+			return "", u.Scheme
 		}
 		given = defaultHTTPEndpoint
 		if proto == ProtocolGRPC {
@@ -190,12 +188,12 @@ func resolveEndpoint(given string, proto Protocol, p *problems) string {
 	u, err := parseEndpoint(given)
 	if err != nil {
 		p.add("endpoint", "%v", err)
-		return ""
+		return "", ""
 	}
 	if proto != ProtocolGRPC && (u.Path == "" || u.Path == "/") {
 		u.Path = defaultHTTPPath
 	}
-	return u.String()
+	return u.String(), u.Scheme
 }
 
 func parseEndpoint(s string) (*url.URL, error) {
