@@ -46,6 +46,9 @@ func handlerClass(newExporter func() sdklog.Exporter) slogconfig.HandlerClass {
 	return slogconfig.HandlerClass{
 		Params: params,
 		Check: func(c *slogconfig.HandlerConfig) error {
+			if c.Formatter != nil {
+				c.Warn("formatter is not used: an OTLP record carries the message and the attributes, not text")
+			}
 			_, err := configOptions(c)
 			return err
 		},
@@ -85,9 +88,6 @@ func configOptions(c *slogconfig.HandlerConfig) (*Options, error) {
 		Resource:      a.resource(),
 		AddSource:     a.boolean("addSource"),
 		CloseTimeout:  a.duration("closeTimeout"),
-	}
-	if c.Formatter != nil {
-		c.Warn("formatter is not used: an OTLP record carries the message and the attributes, not text")
 	}
 	_, probs := resolve(o)
 	for _, p := range probs {

@@ -326,3 +326,17 @@ func TestRegister(t *testing.T) {
 	assert.EqualError(t, Register(slogconfig.DefaultRegistry), `slogconfig: handler class "otlp" is already registered`,
 		"importing the package registered it")
 }
+
+// A formatter given to the handler is not used, and the configuration
+// says so once.
+func TestConfigFormatterWarning(t *testing.T) {
+	m, errs := newManager(t, nil)
+	cfg := oneHandler(map[string]any{"formatter": "f", "endpoint": unreachable})
+	cfg["formatters"] = map[string]any{"f": map[string]any{"format": "%(message)s"}}
+	require.NoError(t, m.DictConfig(cfg))
+	require.Len(t, errs.all(), 1)
+	var w *slogconfig.ConfigWarning
+	require.ErrorAs(t, errs.all()[0], &w)
+	assert.Equal(t, "handlers.otel", w.Path)
+	assert.Contains(t, w.Msg, "formatter is not used")
+}
