@@ -114,6 +114,31 @@ func TestCollectorDownThenUp(t *testing.T) {
 	assert.Equal(t, Stats{Exported: 5, Failed: 10}, h.Stats())
 }
 
+// Over gRPC a refused connection is retried until the export's timeout
+// runs out: then the records are lost, counted as failed and reported.
+func TestGRPCCollectorDown(t *testing.T) {
+	errs := &errorLog{}
+	h, err := NewHandler(&Options{
+		Protocol:      ProtocolGRPC,
+		Endpoint:      "http://" + freeAddr(t),
+		Timeout:       100 * time.Millisecond,
+		BatchInterval: waitFor,
+		OnError:       errs.add,
+	})
+	require.NoError(t, err)
+	l := slog.New(h)
+	for i := range 3 {
+		l.Info(fmt.Sprint("down ", i))
+	}
+	require.NoError(t, h.Close())
+	assert.Equal(t, Stats{Failed: 3}, h.Stats())
+	require.Len(t, errs.all(), 1)
+	var ee *ExportError
+	require.ErrorAs(t, errs.all()[0], &ee)
+	assert.Equal(t, 3, ee.Records)
+	assert.ErrorContains(t, ee, "Unavailable")
+}
+
 // A collector that does not answer holds the export goroutine: the queue
 // fills, and the records that find it full are dropped (the newest), never
 // waited for; the drops are counted and reported before the next export,
