@@ -224,3 +224,18 @@ func attrsOf(r *sdklog.Record) map[string]any {
 	})
 	return m
 }
+
+// AddSource adds the caller's code attributes, as the bridge's WithSource.
+func TestAddSource(t *testing.T) {
+	exp := &memExporter{}
+	h, err := NewHandler(&Options{Exporter: exp, AddSource: true})
+	require.NoError(t, err)
+	slog.New(h).Info("here")
+	require.NoError(t, h.Close())
+	rs := exp.take()
+	require.Len(t, rs, 1)
+	attrs := attrsOf(&rs[0])
+	assert.Regexp(t, `/handler_test\.go$`, attrs["code.file.path"])
+	assert.Equal(t, "github.com/slogtree/slogtree/otlp.TestAddSource", attrs["code.function.name"])
+	assert.IsType(t, int64(0), attrs["code.line.number"])
+}
