@@ -36,5 +36,28 @@ func TestRegisterLevelName(t *testing.T) {
 	assert.Contains(t, buf.String(), "level=AUDIT msg=hello")
 	assert.Contains(t, buf.String(), "level=WARN+3 msg=hello")
 
+	assert.Equal(t, "AUDIT", formatters.LevelName(audit))
+	assert.Equal(t, "WARN+3", formatters.LevelName(audit+1))
+
 	assert.EqualError(t, formatters.RegisterLevelName("INFO", audit), `level name "INFO" is a standard level name`)
+}
+
+func TestLevelName(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		give slog.Level
+		want string
+	}{
+		{slog.LevelDebug, "DEBUG"},
+		{slog.LevelInfo, "INFO"},
+		{slog.LevelInfo + 2, "INFO+2"},
+		{slog.LevelWarn, "WARN"},
+		{slog.LevelError, "ERROR"},
+		{slog.LevelError + 3, "ERROR+3"},
+		{12, "CRITICAL"},
+		{14, "CRITICAL+2"},
+		{slog.LevelDebug - 4, "DEBUG-4"},
+	} {
+		assert.Equal(t, tt.want, formatters.LevelName(tt.give), "level %d", int(tt.give))
+	}
 }

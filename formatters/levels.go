@@ -21,3 +21,13 @@ import (
 func RegisterLevelName(name string, l slog.Level) error {
 	return levels.RegisterName(name, l)
 }
+
+// LevelName returns the name the json and text formatters print for slog
+// level l: the name registered with [RegisterLevelName] for exactly l,
+// else CRITICAL for Python's CRITICAL (slog 12) and CRITICAL+n above it,
+// else slog's own name (DEBUG, INFO+2, WARN, ERROR-1). Handlers outside
+// this module that name levels (an OpenTelemetry severity text, say) call
+// it to name them as the formatters do.
+func LevelName(l slog.Level) string {
+	return levels.SlogName(l)
+}

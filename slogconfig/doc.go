@@ -56,7 +56,9 @@
 //     the Go classes failover, router and pool.
 //
 // A program adds its own with [Registry.RegisterHandler],
-// [Registry.RegisterFormatter] and [Registry.RegisterFilter].
+// [Registry.RegisterFormatter] and [Registry.RegisterFilter]. The handler
+// class otlp (OpenTelemetry export) lives in the module
+// github.com/slogtree/slogtree/otlp, whose import registers it.
 //
 // A string value that is wholly "prefix://rest" is converted: ext://name
 // is a value of the Registry (sys.stdout, sys.stderr, the logging level
