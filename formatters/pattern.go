@@ -300,27 +300,6 @@ func (p *Pattern) isNamed(key string) bool {
 	return false
 }
 
-// appendFlat appends attrs with keys qualified by prefix and groups
-// flattened (g.k). LogValuers are resolved.
-func appendFlat(dst []slog.Attr, prefix string, attrs []slog.Attr) []slog.Attr {
-	for _, a := range attrs {
-		v := a.Value.Resolve()
-		if v.Kind() == slog.KindGroup {
-			p := prefix
-			if a.Key != "" {
-				p += a.Key + "."
-			}
-			dst = appendFlat(dst, p, v.Group())
-			continue
-		}
-		if a.Key == "" {
-			continue
-		}
-		dst = append(dst, slog.Attr{Key: prefix + a.Key, Value: v})
-	}
-	return dst
-}
-
 // buffers are the pooled scratch space of one Handle call.
 type buffers struct {
 	line, field, time []byte

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slogtree/slogtree/internal/pyformat"
+	"github.com/slogtree/slogtree/internal/slogattr"
 )
 
 // PyJSONOptions configures [PyJSON]. The zero value is the default: the
@@ -196,7 +197,7 @@ func (h *PyJSONHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		return h
 	}
 	h2 := *h
-	h2.attrs = appendFlat(h.attrs[:len(h.attrs):len(h.attrs)], h.prefix, attrs)
+	h2.attrs = slogattr.Flatten(h.attrs[:len(h.attrs):len(h.attrs)], h.prefix, attrs)
 	return &h2
 }
 

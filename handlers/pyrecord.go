@@ -10,6 +10,7 @@ import (
 
 	"github.com/slogtree/slogtree/formatters"
 	"github.com/slogtree/slogtree/internal/pyformat"
+	"github.com/slogtree/slogtree/internal/slogattr"
 )
 
 // pyRecord is what a handler that sends Python's LogRecord.__dict__
@@ -48,7 +49,7 @@ func newPyRecord(threadName string) pyRecord {
 
 // withAttrs returns p with attrs added after its own, in the open groups.
 func (p pyRecord) withAttrs(attrs []slog.Attr) pyRecord {
-	p.attrs = flattenAttrs(p.attrs[:len(p.attrs):len(p.attrs)], p.prefix, attrs)
+	p.attrs = slogattr.Flatten(p.attrs[:len(p.attrs):len(p.attrs)], p.prefix, attrs)
 	return p
 }
 
@@ -56,28 +57,6 @@ func (p pyRecord) withAttrs(attrs []slog.Attr) pyRecord {
 func (p pyRecord) withGroup(name string) pyRecord {
 	p.prefix += name + "."
 	return p
-}
-
-// flattenAttrs appends attrs to dst with their values resolved, groups
-// flattened and keys qualified by prefix and their groups (g.k); empty
-// keys are left out, and an empty group key adds no qualifier, as slog's
-// handlers do.
-func flattenAttrs(dst []slog.Attr, prefix string, attrs []slog.Attr) []slog.Attr {
-	for _, a := range attrs {
-		v := a.Value.Resolve()
-		if v.Kind() == slog.KindGroup {
-			p := prefix
-			if a.Key != "" {
-				p += a.Key + "."
-			}
-			dst = flattenAttrs(dst, p, v.Group())
-			continue
-		}
-		if a.Key != "" {
-			dst = append(dst, slog.Attr{Key: prefix + a.Key, Value: v})
-		}
-	}
-	return dst
 }
 
 // The positions of the fields that pyRecord.build sets itself.

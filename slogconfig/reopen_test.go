@@ -50,38 +50,52 @@ func TestReopenWhileLogging(t *testing.T) {
 	plain, rot := filepath.Join(dir, "plain.log"), filepath.Join(dir, "rot.log")
 	e.config(t, reopenConfig(t, plain, rot))
 
-	const goroutines, records, reopens = 4, 1500, 3
+	// The goroutines log until told to stop, and each reopen waits for
+	// records logged since the last one: every file gets records, however
+	// the goroutines are scheduled.
+	const goroutines, between, reopens = 4, 500, 3
 	var logged atomic.Int64
 	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	counts := make([]int, goroutines)
 	for g := range goroutines {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			l := e.Logger(fmt.Sprintf("app.g%d", g))
-			for i := range records {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					counts[g] = i
+					return
+				default:
+				}
 				l.Info(fmt.Sprintf("record %d-%d", g, i))
 				logged.Add(1)
 			}
 		}()
 	}
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
-	for r := range reopens {
-	wait:
-		for logged.Load() < int64((r+1)*goroutines*records/(reopens+1)) {
-			select {
-			case <-finished:
-				break wait
-			default:
-				runtime.Gosched()
-			}
+	waitFor := func(n int64) {
+		for logged.Load() < n {
+			runtime.Gosched()
 		}
+	}
+	for r := range reopens {
+		waitFor(logged.Load() + between)
 		for _, p := range []string{plain, rot} {
 			require.NoError(t, os.Rename(p, fmt.Sprintf("%s.%d", p, r)))
 		}
 		require.NoError(t, e.Reopen())
+		// Records that were being written as the files moved may still
+		// land in the old ones; records logged from now on go to the new.
 	}
-	<-finished
+	waitFor(logged.Load() + between)
+	close(stop)
+	wg.Wait()
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
 
 	for _, p := range []string{plain, rot} {
 		seen := map[string]int{}
@@ -98,7 +112,7 @@ func TestReopenWhileLogging(t *testing.T) {
 			require.Equal(t, fmt.Sprintf("record %d-%d", g, i), line)
 			seen[line]++
 		}
-		assert.Len(t, seen, goroutines*records, "%s: every record", p)
+		assert.Len(t, seen, total, "%s: every record", p)
 		for line, n := range seen {
 			if n != 1 {
 				t.Errorf("%s: %q written %d times", p, line, n)
