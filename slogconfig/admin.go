@@ -486,7 +486,7 @@ func (h *adminHandler) change(r *http.Request, name string, l levels.Level, d ti
 	attrs := []slog.Attr{slog.String("logger", adminName(name)),
 		slog.String("from", adminLevelName(c.from)), slog.String("to", adminLevelName(c.to))}
 	if d > 0 {
-		attrs = append(attrs, slog.Duration("expires", d), slog.Time("until", c.set.expires))
+		attrs = append(attrs, slog.Duration("expires", d), slog.String("until", c.set.expires.UTC().Format(time.RFC3339)))
 	}
 	h.m.adminLog("level set", append(attrs, slog.String("remote", r.RemoteAddr))...)
 	return c, nil
