@@ -164,7 +164,8 @@ var _ http.Handler = (*adminHandler)(nil)
 // received by a [Listener]) takes back every level set here before it
 // applies: it applies as if they had never been set, their expiries are
 // cancelled, and its own levels are in force; a logger it does not name
-// has the level it had before. An incremental configuration leaves them,
+// has the level it had before the endpoint changed it (or the one
+// Python's rules for such loggers give it). An incremental configuration leaves them,
 // except on the loggers whose level it sets: that newer change wins, and
 // the expiry that would undo it is cancelled. The reason: a full
 // configuration is the operator's statement of what the program should
@@ -181,7 +182,7 @@ var _ http.Handler = (*adminHandler)(nil)
 // and [AdminAuthorize] (403) when they are given; with neither, only
 // clients on a loopback address are answered (403 for the others), as a
 // [Listener] binds loopback unless told otherwise. [AdminOpenReads] lets
-// GET through without the checks. Serve the endpoint on a port of its own,
+// GET and HEAD through without the checks. Serve the endpoint on a port of its own,
 // bound to loopback or an internal network, and over TLS when a token
 // travels beyond the host.
 //
@@ -200,6 +201,9 @@ var _ http.Handler = (*adminHandler)(nil)
 // the client's address. A configuration that should show them gives that
 // logger (or root) a handler and INFO, and, when it sets
 // disable_existing_loggers, names it.
+//
+// The handler is safe for concurrent use; several handlers of one Manager
+// share its account of the levels set and of their expiries.
 func (m *Manager) AdminHandler(opts ...AdminOption) http.Handler {
 	h := &adminHandler{m: m, o: adminOptions{clock: systemAdminClock{}}}
 	for _, o := range opts {

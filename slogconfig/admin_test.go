@@ -802,3 +802,17 @@ func TestAdminExpiryRacingShutdown(t *testing.T) {
 	e.cfgMu.Unlock()
 	require.NoError(t, e.Shutdown()) // returns once the expiry is done, whichever took the lock first
 }
+
+// TestAdminHandlerDefault: the package-level AdminHandler serves the
+// default Manager.
+func TestAdminHandlerDefault(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest("GET", "/level", nil)
+	r.RemoteAddr = "127.0.0.1:1"
+	w := httptest.NewRecorder()
+	AdminHandler().ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var got map[string]string
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
+	assert.Equal(t, strings.ToLower(levelName(LoggerTree().Root.Level, nil)), got["level"])
+}
