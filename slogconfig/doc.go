@@ -176,6 +176,26 @@
 // configuration writes to, after an external rotation such as logrotate's
 // "create": each record lands wholly in the old file or in the new one.
 //
+// # Admin endpoint
+//
+// [Manager.AdminHandler] (and [AdminHandler]) is an HTTP handler through
+// which operators read and change the loggers' levels, in the JSON shape
+// of Spring Boot actuator's loggers endpoint: GET /loggers lists every
+// logger (root is "root") with its configuredLevel, effectiveLevel,
+// handlers and propagate; POST /loggers/{name} with {"configuredLevel":
+// "DEBUG", "expires": "10m"} sets a level that goes back by itself to the
+// configured one when it expires (at most [MaxAdminExpiry]), null lets
+// the logger inherit; DELETE reverts now; GET and PUT /level serve the
+// root level as zap's AtomicLevel does. Each change is an incremental
+// configuration applied through the Manager. A later full configuration
+// (a Watch reload included) takes back every level set there and cancels
+// the expiries; an incremental one replaces only those of the loggers
+// whose level it sets. Access is checked on every request by
+// [AdminBearerToken] or [AdminAuthorize] (loopback clients only without
+// either; [AdminOpenReads] lets reads through), and every change is
+// logged at INFO on the logger "slogtree.admin". [Manager.Shutdown]
+// stops the expiries.
+//
 // # Seeing the tree
 //
 // [Manager.Tree] (and [LoggerTree] for the default Manager) is a snapshot

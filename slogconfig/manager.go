@@ -67,6 +67,7 @@ type Manager struct {
 	configs      uint64                 // full configurations applied, for the marks of applyFull
 	nextLevels   map[*object]slog.Level // an incremental configuration's handler levels, while its routes are computed
 	levelNames   *levels.Names          // a dry run's level names, which it does not register
+	admin        adminLevels            // levels set by admin endpoints; guarded by cfgMu (and mu for the nodes it changes)
 
 	resMu      sync.Mutex        // guards object.refs and filterRefs
 	filterRefs map[io.Closer]int // generations using each filter that has a Close
@@ -194,22 +195,37 @@ type applyOptions struct {
 	policy func(s *spec, errs *problems)
 	// denyEnv, when not nil, is the error of every env:// value.
 	denyEnv error
+	// admin marks the incremental configuration of an admin endpoint,
+	// which keeps its own account of the levels it sets (see
+	// adminLevels).
+	admin bool
 }
 
-// apply takes cfg through every step and installs it.
+// apply takes cfg through every step and installs it. The levels set by
+// an admin endpoint that it replaces are logged once the configuration
+// lock is released: a handler that blocks must not hold up the next
+// configuration.
 func (m *Manager) apply(cfg map[string]any, o *applyOptions) error {
 	m.cfgMu.Lock()
-	defer m.cfgMu.Unlock()
+	replaced, err := m.applyLocked(cfg, o)
+	m.cfgMu.Unlock()
+	m.logReplaced(replaced)
+	return err
+}
+
+// applyLocked is apply with Manager.cfgMu held. It returns the levels set
+// by an admin endpoint that the configuration replaced.
+func (m *Manager) applyLocked(cfg map[string]any, o *applyOptions) ([]*adminLevel, error) {
 	s, warnings, err := m.read(cfg, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p, err := m.prepare(s)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.commit(s, p)
-	m.install(s, p)
+	replaced := m.install(s, p, o != nil && o.admin)
 	for _, w := range append(warnings, p.warnings...) {
 		m.report(w)
 	}
@@ -217,7 +233,7 @@ func (m *Manager) apply(cfg map[string]any, o *applyOptions) error {
 		m.defaultDone = true
 		slog.SetDefault(m.root.logger)
 	}
-	return nil
+	return replaced, nil
 }
 
 // read takes cfg through the steps that read only the configuration:
@@ -263,10 +279,18 @@ func (m *Manager) read(cfg map[string]any, o *applyOptions) (*spec, []*ConfigWar
 // routes, and are set on the handler objects in force (so that every
 // wrapper using one sees the new level, as Python's setLevel on its one
 // object does) once the routes are swapped: the old routes never see them.
-func (m *Manager) install(s *spec, p *prepared) {
+//
+// It returns the levels set by an admin endpoint that the configuration
+// replaced (see adminLevels): all of them for a full configuration, which
+// applies as if they had never been set; for an incremental one other than
+// the admin endpoint's own, those of the loggers whose level it sets.
+func (m *Manager) install(s *spec, p *prepared, admin bool) (replaced []*adminLevel) {
 	m.mu.Lock()
 	var ex *existing
 	if s.incremental {
+		if !admin {
+			replaced = m.admin.replacedBy(s)
+		}
 		m.applyIncremental(s)
 		m.nextLevels = map[*object]slog.Level{}
 		for _, h := range s.handlers {
@@ -275,6 +299,7 @@ func (m *Manager) install(s *spec, p *prepared) {
 			}
 		}
 	} else {
+		replaced = m.admin.takeBack(m)
 		ex = m.applyFull(s, p)
 	}
 	if m.dryRun && s.pending.Len() > 0 {
@@ -287,6 +312,7 @@ func (m *Manager) install(s *spec, p *prepared) {
 	m.nextLevels = nil
 	m.mu.Unlock()
 	m.retire(old)
+	return replaced
 }
 
 // Logger returns the logger called name, creating it if needed: Python's
@@ -308,6 +334,10 @@ func (m *Manager) Handler(name string) slog.Handler {
 // it wait as long. Loggers keep their levels; records logged after
 // Shutdown go to the last-resort handler. A later configuration works as
 // usual.
+//
+// Levels set through an admin endpoint ([Manager.AdminHandler]) stay as
+// they are, but their expiries are cancelled and they are forgotten: no
+// timer outlives Shutdown, and a later DELETE has nothing to revert.
 func (m *Manager) Shutdown() error {
 	return m.ShutdownContext(context.Background())
 }
@@ -320,6 +350,7 @@ func (m *Manager) Shutdown() error {
 // background until it returns.
 func (m *Manager) ShutdownContext(ctx context.Context) error {
 	m.cfgMu.Lock()
+	expiring := m.admin.stopAll()
 	m.mu.Lock()
 	for _, n := range m.nodes {
 		n.handlers = nil
@@ -333,6 +364,14 @@ func (m *Manager) ShutdownContext(ctx context.Context) error {
 	// The wait is outside the configuration lock: a handler that blocks
 	// holds up Shutdown, not the configurations applied meanwhile.
 	m.cfgMu.Unlock()
+	// An expiry whose timer fired before the account was cleared may be
+	// logging its change: it ends before Shutdown returns.
+	for _, done := range expiring {
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
 	if err := m.waitRetired(ctx); err != nil {
 		return fmt.Errorf("slogconfig: shutdown: %w", err)
 	}
