@@ -41,6 +41,7 @@ type report struct {
 	python    string
 	date      string
 	took      time.Duration
+	load      [2]string // load averages at the start and at the end
 }
 
 func (r *report) find(scenario, logger string) (result, bool) {
@@ -75,6 +76,9 @@ func (r *report) writeMarkdown(w io.Writer) {
 	p("| | |\n|---|---|\n")
 	p("| date | %s |\n", r.date)
 	p("| machine | %s, %d cores, shared with other work: figures are noisy |\n", r.cpu, r.cores)
+	if r.load[0] != "" {
+		p("| load average (1, 5, 15 min) | %s at the start, %s at the end |\n", r.load[0], r.load[1])
+	}
 	p("| Go | %s |\n", r.goVersion)
 	if r.python != "" {
 		p("| CPython | %s |\n", r.python)
@@ -252,7 +256,8 @@ var scenarioNotes = map[string]string{
 		"the rate records are written at, the other core doing the formatting where the queue carries records; " +
 		"B/op and allocs/op count the background goroutine's allocations too.",
 	"parallel": "`b.RunParallel` on both cores, through one logger: ns/op is wall time per record. CPython: two " +
-		"threads, which its GIL runs one at a time.",
+		"threads, which its GIL runs one at a time. On a machine whose other core is busy with other work (see the " +
+		"load average above) this is hardly faster than attrs5, for any logger.",
 	"text": "slogtree: the pattern formatter, `%(asctime)s %(levelname)-8s %(name)s: %(message)s`, with the " +
 		"attributes the format does not name appended as `key=value`; slog: `TextHandler` (`key=value` throughout); " +
 		"zap: the console encoder (ISO 8601 time, capital level, the fields as a JSON object); zerolog: `ConsoleWriter` " +

@@ -47,6 +47,7 @@ func main() {
 	}
 
 	start := time.Now()
+	loadStart := loadAverage()
 	tmp, err := os.MkdirTemp("", "slogtree-bench-")
 	if err != nil {
 		log.Fatal(err)
@@ -103,6 +104,7 @@ func main() {
 		python:    pyVersion,
 		date:      start.UTC().Format("2006-01-02"),
 		took:      time.Since(start).Round(time.Second),
+		load:      [2]string{loadStart, loadAverage()},
 	}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		log.Fatal(err)
@@ -272,6 +274,16 @@ func cpuModel() string {
 		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
 			return strings.TrimSpace(v)
 		}
+	}
+	return "unknown"
+}
+
+// loadAverage returns the 1-, 5- and 15-minute load averages of
+// /proc/loadavg, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
 	}
 	return "unknown"
 }
