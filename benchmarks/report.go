@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +40,8 @@ func main() {
 	python := flag.String("python", "python3", "CPython to time bench.py with; empty: none")
 	pyTime := flag.Float64("py-min-time", 0.2, "bench.py --min-time: seconds of one CPython measurement")
 	outDir := flag.String("out", filepath.Join("..", "docs"), "directory of benchmarks.md and benchmarks.svg")
+	save := flag.String("save", "", "also write the measurements to this JSON file")
+	from := flag.String("from", "", "measure nothing: write the report from a file of -save")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchmarks: ")
@@ -46,66 +49,26 @@ func main() {
 		log.Fatal("-rounds: want at least 1")
 	}
 
-	start := time.Now()
-	loadStart := loadAverage()
-	tmp, err := os.MkdirTemp("", "slogtree-bench-")
+	var m *measurements
+	var err error
+	if *from != "" {
+		m, err = readMeasurements(*from)
+	} else {
+		m, err = measure(*rounds, *benchtime, *bench, *python, *pyTime)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "bench.test")
-	if err := run(os.Stderr, "go", "test", "-c", "-o", bin, "."); err != nil {
-		log.Fatal(err)
-	}
-
-	var samples []sample
-	var pyVersion string
-	for i := range *rounds {
-		log.Printf("round %d of %d: Go", i+1, *rounds)
-		var out bytes.Buffer
-		if err := run(io.MultiWriter(&out, progress{}), bin, "-test.run", "^$", "-test.bench", *bench,
-			"-test.benchmem", "-test.benchtime", *benchtime); err != nil {
-			log.Fatal(err)
-		}
-		s, err := parseGoBench(&out)
+	if *save != "" {
+		b, err := json.MarshalIndent(m, "", "\t")
 		if err != nil {
 			log.Fatal(err)
 		}
-		samples = append(samples, s...)
-		if *python == "" {
-			continue
-		}
-		log.Printf("round %d of %d: CPython", i+1, *rounds)
-		out.Reset()
-		if err := run(&out, *python, "bench.py", "--min-time", strconv.FormatFloat(*pyTime, 'f', -1, 64), "--repeat", "3"); err != nil {
+		if err := os.WriteFile(*save, append(b, '\n'), 0o644); err != nil {
 			log.Fatal(err)
 		}
-		var py pyResults
-		if err := json.Unmarshal(out.Bytes(), &py); err != nil {
-			log.Fatalf("bench.py: %v: %s", err, out.Bytes())
-		}
-		pyVersion = py.Python
-		for sc, ns := range py.NsPerOp {
-			samples = append(samples, sample{scenario: sc, logger: "cpython", nsPerOp: ns, bytesPerOp: -1, allocsPerOp: -1})
-		}
 	}
-
-	goVersion, err := output("go", "env", "GOVERSION")
-	if err != nil {
-		log.Fatal(err)
-	}
-	r := &report{
-		results:   medians(samples),
-		rounds:    *rounds,
-		benchtime: *benchtime,
-		cpu:       cpuModel(),
-		cores:     runtime.NumCPU(),
-		goVersion: goVersion,
-		python:    pyVersion,
-		date:      start.UTC().Format("2006-01-02"),
-		took:      time.Since(start).Round(time.Second),
-		load:      [2]string{loadStart, loadAverage()},
-	}
+	r := &report{measurements: m, results: medians(m.Samples)}
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		log.Fatal(err)
 	}
@@ -118,7 +81,92 @@ func main() {
 	if err := os.WriteFile(filepath.Join(*outDir, "benchmarks.svg"), svg.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
-	log.Printf("wrote %s and benchmarks.svg in %s", filepath.Join(*outDir, "benchmarks.md"), r.took)
+	log.Printf("wrote %s and benchmarks.svg (measuring took %s)", filepath.Join(*outDir, "benchmarks.md"), m.Took)
+}
+
+// measurements are the samples of a run of the report and what it ran
+// on: what -save writes and -from reads.
+type measurements struct {
+	Samples   []sample  `json:"samples"`
+	Rounds    int       `json:"rounds"`
+	Benchtime string    `json:"benchtime"`
+	CPU       string    `json:"cpu"`
+	Cores     int       `json:"cores"`
+	GoVersion string    `json:"go"`
+	Python    string    `json:"python"` // "" when CPython was not timed
+	Date      string    `json:"date"`
+	Took      string    `json:"took"`
+	Load      [2]string `json:"load"` // load averages at the start and at the end
+}
+
+// measure runs the Go benchmarks and bench.py, rounds times each,
+// interleaved.
+func measure(rounds int, benchtime, bench, python string, pyTime float64) (*measurements, error) {
+	start := time.Now()
+	m := &measurements{Rounds: rounds, Benchtime: benchtime, CPU: cpuModel(), Cores: runtime.NumCPU(),
+		Date: start.UTC().Format("2006-01-02")}
+	m.Load[0] = loadAverage()
+	var err error
+	if m.GoVersion, err = output("go", "env", "GOVERSION"); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "slogtree-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "bench.test")
+	if err := run(os.Stderr, "go", "test", "-c", "-o", bin, "."); err != nil {
+		return nil, err
+	}
+	for i := range rounds {
+		log.Printf("round %d of %d: Go", i+1, rounds)
+		var out bytes.Buffer
+		if err := run(io.MultiWriter(&out, progress{}), bin, "-test.run", "^$", "-test.bench", bench,
+			"-test.benchmem", "-test.benchtime", benchtime); err != nil {
+			return nil, err
+		}
+		s, err := parseGoBench(&out)
+		if err != nil {
+			return nil, err
+		}
+		m.Samples = append(m.Samples, s...)
+		if python == "" {
+			continue
+		}
+		log.Printf("round %d of %d: CPython", i+1, rounds)
+		out.Reset()
+		if err := run(&out, python, "bench.py", "--min-time", strconv.FormatFloat(pyTime, 'f', -1, 64), "--repeat", "3"); err != nil {
+			return nil, err
+		}
+		var py pyResults
+		if err := json.Unmarshal(out.Bytes(), &py); err != nil {
+			return nil, fmt.Errorf("bench.py: %v: %s", err, out.Bytes())
+		}
+		m.Python = py.Python
+		for _, sc := range slices.Sorted(maps.Keys(py.NsPerOp)) {
+			m.Samples = append(m.Samples, sample{Scenario: sc, Logger: "cpython", NsPerOp: py.NsPerOp[sc], BytesPerOp: -1, AllocsPerOp: -1})
+		}
+	}
+	m.Load[1] = loadAverage()
+	m.Took = time.Since(start).Round(time.Second).String()
+	return m, nil
+}
+
+// readMeasurements reads a file written with -save.
+func readMeasurements(name string) (*measurements, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	m := new(measurements)
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(m.Samples) == 0 {
+		return nil, fmt.Errorf("%s: no samples", name)
+	}
+	return m, nil
 }
 
 // run runs a command in the current directory, its output to w and its
@@ -152,10 +200,11 @@ type pyResults struct {
 // A sample is one measurement of one logger in one scenario. B/op and
 // allocs/op are -1 where they are not measured (CPython).
 type sample struct {
-	scenario, logger string
-	nsPerOp          float64
-	bytesPerOp       float64
-	allocsPerOp      float64
+	Scenario    string  `json:"scenario"`
+	Logger      string  `json:"logger"`
+	NsPerOp     float64 `json:"ns_per_op"`
+	BytesPerOp  float64 `json:"bytes_per_op"`
+	AllocsPerOp float64 `json:"allocs_per_op"`
 }
 
 // benchLine is a line of go test -bench output of BenchmarkLog:
@@ -173,7 +222,7 @@ func parseGoBench(r io.Reader) ([]sample, error) {
 		if m == nil {
 			continue
 		}
-		s := sample{scenario: m[1], logger: m[2], nsPerOp: -1, bytesPerOp: -1, allocsPerOp: -1}
+		s := sample{Scenario: m[1], Logger: m[2], NsPerOp: -1, BytesPerOp: -1, AllocsPerOp: -1}
 		f := strings.Fields(m[3])
 		for i := 0; i+1 < len(f); i += 2 {
 			v, err := strconv.ParseFloat(f[i], 64)
@@ -182,14 +231,14 @@ func parseGoBench(r io.Reader) ([]sample, error) {
 			}
 			switch f[i+1] {
 			case "ns/op":
-				s.nsPerOp = v
+				s.NsPerOp = v
 			case "B/op":
-				s.bytesPerOp = v
+				s.BytesPerOp = v
 			case "allocs/op":
-				s.allocsPerOp = v
+				s.AllocsPerOp = v
 			}
 		}
-		if s.nsPerOp < 0 {
+		if s.NsPerOp < 0 {
 			return nil, fmt.Errorf("%q: no ns/op", sc.Text())
 		}
 		out = append(out, s)
@@ -219,7 +268,7 @@ func medians(samples []sample) []result {
 	var keys []key
 	by := map[key][]sample{}
 	for _, s := range samples {
-		k := key{s.scenario, s.logger}
+		k := key{s.Scenario, s.Logger}
 		if _, ok := by[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -241,12 +290,12 @@ func medians(samples []sample) []result {
 			}
 			return vs
 		}
-		ns := col(func(s sample) float64 { return s.nsPerOp })
+		ns := col(func(s sample) float64 { return s.NsPerOp })
 		out = append(out, result{
 			scenario: k.scenario, logger: k.logger,
 			nsPerOp: median(ns), minNs: slices.Min(ns), maxNs: slices.Max(ns),
-			bytesPerOp:  median(col(func(s sample) float64 { return s.bytesPerOp })),
-			allocsPerOp: median(col(func(s sample) float64 { return s.allocsPerOp })),
+			bytesPerOp:  median(col(func(s sample) float64 { return s.BytesPerOp })),
+			allocsPerOp: median(col(func(s sample) float64 { return s.AllocsPerOp })),
 			n:           len(ss),
 		})
 	}

@@ -40,9 +40,9 @@ func TestParseGoBench(t *testing.T) {
 	got, err := parseGoBench(strings.NewReader(goBenchOutput))
 	require.NoError(t, err)
 	assert.Equal(t, []sample{
-		{scenario: "attrs5", logger: "zap", nsPerOp: 775.4, bytesPerOp: 320, allocsPerOp: 1},
-		{scenario: "attrs5", logger: "slog", nsPerOp: 1191, bytesPerOp: 9, allocsPerOp: 1},
-		{scenario: "queue", logger: "zerolog", nsPerOp: 1053, bytesPerOp: 527, allocsPerOp: 4},
+		{Scenario: "attrs5", Logger: "zap", NsPerOp: 775.4, BytesPerOp: 320, AllocsPerOp: 1},
+		{Scenario: "attrs5", Logger: "slog", NsPerOp: 1191, BytesPerOp: 9, AllocsPerOp: 1},
+		{Scenario: "queue", Logger: "zerolog", NsPerOp: 1053, BytesPerOp: 527, AllocsPerOp: 4},
 	}, got)
 	_, err = parseGoBench(strings.NewReader("PASS\n"))
 	assert.Error(t, err)
@@ -51,12 +51,12 @@ func TestParseGoBench(t *testing.T) {
 func TestMedians(t *testing.T) {
 	t.Parallel()
 	samples := []sample{
-		{scenario: "attrs5", logger: "zap", nsPerOp: 30, bytesPerOp: 1, allocsPerOp: 1},
-		{scenario: "attrs5", logger: "slogtree", nsPerOp: 10, bytesPerOp: 0, allocsPerOp: 0},
-		{scenario: "disabled", logger: "zap", nsPerOp: 5, bytesPerOp: 0, allocsPerOp: 0},
-		{scenario: "attrs5", logger: "zap", nsPerOp: 10, bytesPerOp: 3, allocsPerOp: 1},
-		{scenario: "attrs5", logger: "zap", nsPerOp: 20, bytesPerOp: 2, allocsPerOp: 1},
-		{scenario: "attrs5", logger: "slogtree", nsPerOp: 20, bytesPerOp: 0, allocsPerOp: 0},
+		{Scenario: "attrs5", Logger: "zap", NsPerOp: 30, BytesPerOp: 1, AllocsPerOp: 1},
+		{Scenario: "attrs5", Logger: "slogtree", NsPerOp: 10, BytesPerOp: 0, AllocsPerOp: 0},
+		{Scenario: "disabled", Logger: "zap", NsPerOp: 5, BytesPerOp: 0, AllocsPerOp: 0},
+		{Scenario: "attrs5", Logger: "zap", NsPerOp: 10, BytesPerOp: 3, AllocsPerOp: 1},
+		{Scenario: "attrs5", Logger: "zap", NsPerOp: 20, BytesPerOp: 2, AllocsPerOp: 1},
+		{Scenario: "attrs5", Logger: "slogtree", NsPerOp: 20, BytesPerOp: 0, AllocsPerOp: 0},
 	}
 	assert.Equal(t, []result{
 		{scenario: "disabled", logger: "zap", nsPerOp: 5, minNs: 5, maxNs: 5, n: 1},
@@ -70,13 +70,13 @@ func TestMedians(t *testing.T) {
 func TestWriteReport(t *testing.T) {
 	t.Parallel()
 	res := medians([]sample{
-		{scenario: "attrs5", logger: "slogtree", nsPerOp: 500},
-		{scenario: "attrs5", logger: "slog", nsPerOp: 1000, bytesPerOp: 8, allocsPerOp: 1},
-		{scenario: "attrs5", logger: "cpython", nsPerOp: 15000, bytesPerOp: -1, allocsPerOp: -1},
-		{scenario: "text", logger: "slogtree", nsPerOp: 1500},
+		{Scenario: "attrs5", Logger: "slogtree", NsPerOp: 500},
+		{Scenario: "attrs5", Logger: "slog", NsPerOp: 1000, BytesPerOp: 8, AllocsPerOp: 1},
+		{Scenario: "attrs5", Logger: "cpython", NsPerOp: 15000, BytesPerOp: -1, AllocsPerOp: -1},
+		{Scenario: "text", Logger: "slogtree", NsPerOp: 1500},
 	})
 	var md bytes.Buffer
-	(&report{results: res, rounds: 1, benchtime: "1x", cpu: "cpu", cores: 2, goVersion: "go", python: "3"}).writeMarkdown(&md)
+	(&report{measurements: &measurements{Rounds: 1, Benchtime: "1x", CPU: "cpu", Cores: 2, GoVersion: "go", Python: "3", Took: "1s"}, results: res}).writeMarkdown(&md)
 	assert.Contains(t, md.String(), "| attrs5 | 2.00 | — | — | — | 30 |", "headline")
 	assert.Contains(t, md.String(), "| cpython | 15.0 µs | 15.0 µs–15.0 µs | — | — | 15.00 |")
 	var svg bytes.Buffer
