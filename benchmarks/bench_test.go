@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -94,14 +95,39 @@ type outputs struct {
 	file    string
 }
 
-// newOutputs returns the outputs of sc: its writers all w, its file in a
-// directory of its own.
+// newOutputs returns the outputs of sc: its writers all w, and for the
+// rotating sink a file in a directory of its own.
 func newOutputs(tb testing.TB, sc scenario, w func() io.Writer) *outputs {
-	o := &outputs{file: filepath.Join(tb.TempDir(), "app.log")}
+	o := &outputs{}
 	for range sc.fanout {
 		o.writers = append(o.writers, w())
 	}
+	if sc.sink == rotating {
+		dir, err := os.MkdirTemp("", "slogtree-bench-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { removeAll(tb, dir) })
+		o.file = filepath.Join(dir, "app.log")
+	}
 	return o
+}
+
+// removeAll removes dir, trying again for a second while a rotating
+// writer's goroutine may still be at work in it: phuslu's FileWriter
+// removes old files and links the current one in a goroutine of each
+// rotation, and lumberjack's cleanup goroutine outlives Close. (This is
+// why the benchmarks do not use tb.TempDir, which fails the benchmark if
+// a file appears while it removes the directory.)
+func removeAll(tb testing.TB, dir string) {
+	var err error
+	for range 20 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Errorf("removing the rotating files: %v", err)
 }
 
 // A contender is one logging library, set up as its documentation
