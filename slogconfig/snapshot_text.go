@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/slogtree/slogtree/internal/pyformat"
 )
 
 // String renders t in the layout of Python's logging_tree package
@@ -263,41 +263,5 @@ func pyValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// pyRepr quotes s as Python's repr quotes a str: in single quotes, or
-// double quotes when s holds a single quote and no double quote, with
-// backslashes, the quote and unprintable characters escaped.
-func pyRepr(s string) string {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	b := make([]byte, 0, len(s)+2)
-	b = append(b, q)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = fmt.Appendf(b, `\x%02x`, s[i])
-		case r == '\\' || r == rune(q):
-			b = append(b, '\\', byte(r))
-		case r == '\n':
-			b = append(b, `\n`...)
-		case r == '\r':
-			b = append(b, `\r`...)
-		case r == '\t':
-			b = append(b, `\t`...)
-		case r < 0x20 || r == 0x7f:
-			b = fmt.Appendf(b, `\x%02x`, r)
-		case r < utf8.RuneSelf || unicode.IsPrint(r):
-			b = append(b, s[i:i+size]...)
-		case r <= 0xff:
-			b = fmt.Appendf(b, `\x%02x`, r)
-		case r <= 0xffff:
-			b = fmt.Appendf(b, `\u%04x`, r)
-		default:
-			b = fmt.Appendf(b, `\U%08x`, r)
-		}
-		i += size
-	}
-	return string(append(b, q))
-}
+// pyRepr quotes s as Python's repr quotes a str.
+func pyRepr(s string) string { return string(pyformat.AppendRepr(nil, s)) }
