@@ -82,7 +82,7 @@ func (m *Manager) newObject(h *handlerSpec, inner slog.Handler, closer io.Closer
 	if inner == handlers.Null {
 		level = levels.None // Python's NullHandler takes nothing, but counts as a handler
 	}
-	o := &object{id: h.id, seq: m.built, info: m.describeHandler(h), h: handlers.New(inner, &handlers.Options{
+	o := &object{id: h.id, seq: m.built, spec: h, reg: m.reg, h: handlers.New(inner, &handlers.Options{
 		Level: level, Filters: h.filts, Name: h.id, OnError: m.report,
 		Trusted: h.trusted,
 	}, closerOrNil(closer)...), opener: p.opener}

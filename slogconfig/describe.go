@@ -27,9 +27,19 @@ type handlerInfo struct {
 	wrap      wrapInfo
 }
 
+// describe returns what a snapshot and an explanation tell of o, or nil
+// for the last resort. It is computed when asked for, not when o is built:
+// a reconfiguration pays nothing for Tree and Explain.
+func (o *object) describe() *handlerInfo {
+	if o.spec == nil {
+		return nil
+	}
+	return describeHandler(o.reg, o.spec)
+}
+
 // describeHandler returns what a snapshot tells of the handler of h, a
-// handler of a validated configuration.
-func (m *Manager) describeHandler(h *handlerSpec) *handlerInfo {
+// handler of a validated configuration whose values reg resolved.
+func describeHandler(reg *Registry, h *handlerSpec) *handlerInfo {
 	in := &handlerInfo{class: h.className, level: h.level, filters: h.filtInfo}
 	if h.fmt != nil {
 		in.formatter = describeFormatter(h.fmt)
@@ -44,7 +54,7 @@ func (m *Manager) describeHandler(h *handlerSpec) *handlerInfo {
 		in.kind, in.wrap = p.kind, p.wrap
 		switch {
 		case p.kind == "stream":
-			in.sink = &TreeSink{Kind: "stream", Name: m.reg.nameOf(p.stream)}
+			in.sink = &TreeSink{Kind: "stream", Name: reg.nameOf(p.stream)}
 			skip["stream"] = true
 		case len(p.files) > 0:
 			in.sink = &TreeSink{Kind: "file", Name: p.files[0].path}
@@ -58,7 +68,7 @@ func (m *Manager) describeHandler(h *handlerSpec) *handlerInfo {
 		if in.settings == nil {
 			in.settings = map[string]any{}
 		}
-		in.settings[k] = m.reg.plain(v)
+		in.settings[k] = reg.plain(v)
 	}
 	return in
 }

@@ -217,6 +217,20 @@ type explainer struct {
 	level   slog.Level
 	names   *levels.Names
 	filters []string // the ids of the logger's filters that look at each record
+	infos   map[*object]*handlerInfo
+}
+
+// info returns what the explanation tells of o, described once.
+func (x *explainer) info(o *object) *handlerInfo {
+	in, ok := x.infos[o]
+	if !ok {
+		if x.infos == nil {
+			x.infos = map[*object]*handlerInfo{}
+		}
+		in = o.describe()
+		x.infos[o] = in
+	}
+	return in
 }
 
 func (x *explainer) explain(path []explainState, exists bool, lastResort *object) *Explanation {
@@ -307,8 +321,8 @@ func (x *explainer) notReached(o *object, logger string, r Reason, detail string
 
 func (x *explainer) outcome(o *object, logger string) *HandlerOutcome {
 	out := &HandlerOutcome{ID: o.id, Logger: logger, Outcome: OutcomeReached}
-	if o.info != nil {
-		out.Class = o.info.class
+	if in := x.info(o); in != nil {
+		out.Class = in.class
 	}
 	return out
 }
@@ -318,8 +332,8 @@ func (x *explainer) outcome(o *object, logger string) *HandlerOutcome {
 func (x *explainer) handler(o *object, logger string, md mode) *HandlerOutcome {
 	out := x.outcome(o, logger)
 	kind := ""
-	if o.info != nil {
-		kind = o.info.kind
+	if in := x.info(o); in != nil {
+		kind = in.kind
 	}
 	if kind == "null" {
 		out.Outcome, out.Reason, out.Detail = OutcomeNotReached, ReasonNull, "a null handler takes no record"
@@ -359,8 +373,8 @@ func (x *explainer) handler(o *object, logger string, md mode) *HandlerOutcome {
 }
 
 func (x *explainer) filterInfo(o *object, i int) TreeFilter {
-	if o.info != nil && i < len(o.info.filters) {
-		return o.info.filters[i]
+	if in := x.info(o); in != nil && i < len(in.filters) {
+		return in.filters[i]
 	}
 	return TreeFilter{Class: fmt.Sprintf("%T", o.h.Filters()[i])}
 }
@@ -382,8 +396,8 @@ func (x *explainer) wrapped(o *object, kind string, out *HandlerOutcome) {
 		return
 	}
 	var w wrapInfo
-	if o.info != nil {
-		w = o.info.wrap
+	if in := x.info(o); in != nil {
+		w = in.wrap
 	}
 	via := out.Logger
 	switch kind {

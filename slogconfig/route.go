@@ -37,10 +37,14 @@ type target struct {
 type object struct {
 	id   string
 	h    *handlers.Handler
-	deps []*object    // the objects it wraps (a queue's handlers, a memory handler's target)
-	seq  uint64       // build order: wrappers after what they wrap
-	refs int          // generations using it; guarded by Manager.resMu
-	info *handlerInfo // what a snapshot and an explanation tell of it; nil for the last resort
+	deps []*object // the objects it wraps (a queue's handlers, a memory handler's target)
+	seq  uint64    // build order: wrappers after what they wrap
+	refs int       // generations using it; guarded by Manager.resMu
+	// spec is the handler's entry in the configuration that built it, and
+	// reg the registry that resolved it, for describe; nil for the last
+	// resort.
+	spec *handlerSpec
+	reg  *Registry
 	// opener opened the files of the configuration that built it; nil for
 	// the last-resort handler.
 	opener *handlers.Opener

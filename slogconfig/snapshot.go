@@ -263,7 +263,7 @@ func (b *treeBuilder) handler(o *object) *TreeHandler {
 		return h
 	}
 	h := &TreeHandler{ID: o.id, Level: o.h.Level(), names: b.names}
-	if in := o.info; in != nil {
+	if in := o.describe(); in != nil {
 		h.Class, h.kind = in.class, in.kind
 		h.Filters = slices.Clone(in.filters)
 		h.Settings = in.settings
