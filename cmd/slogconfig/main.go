@@ -118,8 +118,8 @@ func (c *cmdRun) fail(format string, args ...any) int {
 	return 1
 }
 
-// failErr reports err, each problem of a configuration on a line of its
-// own, naming the file.
+// failErr reports err, which names the file, or each problem of a
+// *ConfigError on a line of its own, naming the file.
 func (c *cmdRun) failErr(path string, err error) int {
 	var ce *slogconfig.ConfigError
 	if errors.As(err, &ce) {
@@ -128,10 +128,7 @@ func (c *cmdRun) failErr(path string, err error) int {
 		}
 		return 1
 	}
-	if !strings.Contains(err.Error(), path) {
-		return c.fail("%s: %v", path, err)
-	}
-	return c.fail("%v", err)
+	return c.fail("%v", err) // it names the file
 }
 
 var commands = []*command{
@@ -447,8 +444,8 @@ func dryRun(c *cmdRun, path string, defaults iniDefaults) (*slogconfig.Manager, 
 }
 
 // unwrapPath returns the *ConfigError under the "PATH: " that Load and
-// FileConfig put before it, so that each problem can be named with the
-// file; any other error is returned whole, naming the file.
+// FileConfig put before it, so that failErr can name the file with each
+// problem; any other error is returned whole, naming the file.
 func unwrapPath(path string, err error) error {
 	var ce *slogconfig.ConfigError
 	if u := errors.Unwrap(err); u != nil && strings.HasPrefix(err.Error(), path+": ") && errors.As(u, &ce) {
@@ -522,7 +519,9 @@ func convert(c *cmdRun, to string, defaults iniDefaults) int {
 		return c.fail("%s: unknown configuration format %q: want .json, .yaml, .yml, .ini, .conf or .cfg", path, ext)
 	}
 	if err != nil {
-		return c.failErr(path, err)
+		// Decoding bytes, the error does not name the file: name it as
+		// Load names it.
+		return c.failErr(path, unwrapPath(path, fmt.Errorf("%s: %w", path, err)))
 	}
 	if to == "json" {
 		return writeJSON(c, cfg)
@@ -603,10 +602,7 @@ func send(c *cmdRun, addr, keyFile string, timeout time.Duration) int {
 		fmt.Fprintf(c.stdout, "%s: refused by %s:\n%s\n", path, addr, re.Msg)
 		return 1
 	}
-	if !strings.Contains(err.Error(), path) {
-		return c.fail("%s: %v", path, err)
-	}
-	return c.fail("%v", err)
+	return c.fail("%v", err) // it names the file
 }
 
 // yamlToJSON converts a YAML configuration to JSON, read as Load reads it.
